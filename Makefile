@@ -1,0 +1,55 @@
+# The organizer's entry points. Each target creates or refreshes .venv first.
+#   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
+#                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
+#   make test
+#   make bench [REC=recording.m4a REF=reference.txt]
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+REC ?= samples/demo-meeting.m4a
+AGENDA ?=
+ENGINE ?= faster-whisper
+MODEL ?= tiny.en
+TITLE ?=
+DATE ?=
+LANGUAGE ?=
+FORCE ?=
+OUT ?= outputs
+CACHE ?= .cache
+
+.PHONY: summarize test bench lint demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	# openai-whisper without its GPU-only triton dependency; its runtime deps are in pyproject.
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['openai-whisper'])" \
+		| xargs $(BIN)/pip install --quiet --no-deps
+	touch $(STAMP)
+
+summarize: $(STAMP)
+	$(BIN)/python -m pipeline summarize "$(REC)" --engine "$(ENGINE)" --model "$(MODEL)" \
+		--outputs "$(OUT)" --cache "$(CACHE)" $(if $(AGENDA),--agenda "$(AGENDA)") \
+		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
+		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests
+
+# Regenerates the demo recording from its script (needs Debian's espeak-ng).
+demo: $(STAMP)
+	$(BIN)/python ../shared/bench/synth_meeting.py samples/demo-meeting.json samples/demo-meeting
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache

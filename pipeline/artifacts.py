@@ -1,0 +1,112 @@
+"""The typed artefacts that stages pass to one another.
+
+All are frozen dataclasses: a stage returns new objects and never mutates its
+input. ``pipeline.serialize`` turns them into JSON and back. Times are seconds
+from the start of the recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SAMPLE_RATE_HZ = 16_000  # what Whisper expects: 16 kHz mono float32
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The input file and what is known about it before transcription."""
+
+    path: str
+    sha256: str
+    size_bytes: int
+    duration_s: float
+    format: str  # file suffix without the dot, e.g. "m4a"
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A recording decoded to 16 kHz mono float32 samples in [-1, 1]."""
+
+    recording: Recording
+    samples: np.ndarray = field(repr=False)
+    sample_rate_hz: int = SAMPLE_RATE_HZ
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class TranscriptSegment:
+    """One stretch of speech as the ASR engine segmented it."""
+
+    index: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    speaker: str = ""  # empty until speakers are known
+
+
+@dataclass(frozen=True)
+class RepetitionLoop:
+    """A stretch where Whisper repeated itself: likely hallucinated, for the reviewer."""
+
+    start: float
+    end: float
+    phrase: str
+    repeats: int
+    first_segment: int
+    last_segment: int
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The whole recording's text, with the settings that produced it (provenance)."""
+
+    segments: tuple[TranscriptSegment, ...]
+    language: str
+    duration_s: float
+    engine: str
+    model: str
+    options: dict
+    repetition_loops: tuple[RepetitionLoop, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+
+@dataclass(frozen=True)
+class AgendaCard:
+    """One Lean Coffee card from the board."""
+
+    title: str
+    votes: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Agenda:
+    cards: tuple[AgendaCard, ...]
+    source: str = ""  # the file it was read from
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    """Everything the rendered summary shows, plus the transcript."""
+
+    title: str
+    date: str  # ISO date of the meeting
+    slug: str
+    recording: Recording
+    transcript: Transcript
+    agenda: Agenda | None
+    stage_seconds: dict[str, float]
+    generator: dict  # pipeline version and settings

@@ -1,0 +1,101 @@
+"""The command line: parse arguments, call the runner, turn errors into one line.
+
+    python -m pipeline summarize samples/demo-meeting.m4a --agenda samples/agenda.md
+
+Exit codes: 0 success, 1 unexpected error, 2 bad option, 3 bad recording,
+4 bad agenda, 5 model not found, 6 cannot write results, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.transcribe import ENGINES, TranscribeOptions
+
+log = logging.getLogger("pipeline")
+EXIT_INTERRUPTED = 130
+EXIT_UNEXPECTED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leancoffee", description=__doc__.split("\n")[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    defaults = TranscribeOptions()
+    run = commands.add_parser(
+        "summarize",
+        help="transcribe a recording and write a draft summary into outputs/",
+        description="Example: python -m pipeline summarize meeting.m4a --agenda agenda.md",
+    )
+    run.add_argument("recording", type=Path, help="the recording (.m4a, .mp4, .wav, ...)")
+    run.add_argument("--agenda", type=Path, help="the board: a markdown list of cards")
+    run.add_argument("--engine", default=defaults.engine, choices=sorted(ENGINES))
+    run.add_argument(
+        "--model", default=defaults.model, help="tiny.en, base, a model name or a local path"
+    )
+    run.add_argument("--language", default=None, help="e.g. en; default: detect")
+    run.add_argument("--title", help="meeting title (default: from the file name)")
+    run.add_argument("--date", help="meeting date, YYYY-MM-DD (default: from the path or file)")
+    run.add_argument("--outputs", type=Path, default=Path("outputs"), help="where to write")
+    run.add_argument("--cache", type=Path, default=Path(".cache"), help="transcript cache")
+    run.add_argument("--models", type=Path, default=Path("models"), help="converted models")
+    run.add_argument("--force", action="store_true", help="overwrite an edited draft")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO, format="%(message)s", stream=sys.stderr
+    )
+    if not debug:  # libraries' info logs are noise for the organizer
+        for name in ("faster_whisper", "httpx", "huggingface_hub", "filelock"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from pipeline.runner import RunSettings, summarize
+
+    settings = RunSettings(
+        recording=args.recording,
+        agenda=args.agenda,
+        title=args.title,
+        date=args.date,
+        transcribe=TranscribeOptions(
+            engine=args.engine, model=args.model, language=args.language
+        ),
+        outputs_dir=args.outputs,
+        cache_dir=args.cache,
+        models_dir=args.models,
+        force=args.force,
+        progress=not args.no_progress,
+    )
+    result = summarize(settings)
+    print(f"Wrote {result.markdown_path} and {result.sidecar_path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(args.debug)
+    try:
+        return _summarize(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written; the next run reuses what was cached", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"unexpected error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED

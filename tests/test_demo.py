@@ -1,0 +1,45 @@
+"""The golden end-to-end run: `make summarize` with no arguments, on the demo meeting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import jiwer
+import yaml
+
+from conftest import ROOT, SAMPLES
+from test_transcribe import NORMALIZE
+
+
+def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
+    result = subprocess.run(
+        ["make", "--no-print-directory", "summarize",
+         f"OUT={tmp_path}/outputs", f"CACHE={tmp_path}/cache", "DATE=2026-11-12"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Transcribing audio" in result.stderr and "Stage timings:" in result.stderr
+
+    md = (tmp_path / "outputs" / "2026-11-12-demo-meeting.md").read_text()
+    sidecar = json.loads((tmp_path / "outputs" / "2026-11-12-demo-meeting.json").read_text())
+    script = json.loads((SAMPLES / "demo-meeting.json").read_text())
+
+    # The agenda beside the recording was found and shown, in board order with votes.
+    board = [(c["title"], c["votes"]) for c in script["agenda"]]
+    assert [(c["title"], c["votes"]) for c in sidecar["agenda"]["cards"]] == board
+    for title, votes in board:
+        assert f"| {title} | {votes} |" in md.replace("\\-", "-")
+
+    # The words are the script's, give or take tiny.en's slips.
+    spoken = " ".join(t["text"] for t in script["turns"])
+    heard = " ".join(s["text"] for s in sidecar["transcript"]["segments"])
+    assert jiwer.wer(NORMALIZE(spoken), NORMALIZE(heard)) < 0.15
+
+    # The transcript covers the whole meeting in order, and the front matter parses.
+    starts = [s["start"] for s in sidecar["transcript"]["segments"]]
+    assert starts == sorted(starts)
+    assert sidecar["transcript"]["segments"][-1]["end"] > sidecar["duration_s"] - 10
+    meta = yaml.safe_load(md.split("---\n")[1])
+    assert meta["status"] == "draft" and meta["recording"] == "demo-meeting.m4a"
+    assert sidecar["review"]["repetition_loops"] == []

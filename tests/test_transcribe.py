@@ -1,0 +1,64 @@
+"""Real Whisper models on real speech."""
+
+import jiwer
+import pytest
+
+from pipeline.ingest import load_recording
+from pipeline.transcribe import TranscribeOptions, load_engine, transcribe
+
+NORMALIZE = jiwer.Compose(
+    [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+)
+
+
+def words(text: str) -> list[str]:
+    return NORMALIZE(text).split()
+
+
+def run(recording, models_dir, **options):
+    opts = TranscribeOptions(**options)
+    return transcribe(load_recording(recording), load_engine(opts, models_dir), opts)
+
+
+@pytest.fixture(scope="module")
+def jfk_faster(jfk, models_dir):
+    return run(jfk, models_dir)
+
+
+@pytest.fixture(scope="module")
+def jfk_openai(jfk, models_dir):
+    return run(jfk, models_dir, engine="openai-whisper")
+
+
+def test_faster_whisper_gives_the_reference_sentence(jfk_faster, jfk_reference):
+    assert words(jfk_faster.text) == words(jfk_reference)
+    assert jfk_faster.language == "en"
+    assert jfk_faster.engine == "faster-whisper" and jfk_faster.model == "tiny.en"
+
+
+def test_segments_and_words_are_in_time_order(jfk_faster):
+    segments = jfk_faster.segments
+    assert segments and all(s.start < s.end for s in segments)
+    assert all(a.end <= b.start + 0.01 for a, b in zip(segments, segments[1:], strict=False))
+    for s in segments:
+        assert s.words, "word timestamps are requested"
+        assert all(s.start - 0.05 <= w.start <= w.end <= s.end + 0.05 for w in s.words)
+        assert words(" ".join(w.text for w in s.words)) == words(s.text)
+    assert segments[-1].end <= jfk_faster.duration_s + 0.1
+
+
+def test_openai_whisper_gives_the_same_words_offline(jfk_openai, jfk_faster):
+    assert jfk_openai.engine == "openai-whisper"
+    assert words(jfk_openai.text) == words(jfk_faster.text)
+    # Word timings agree too: both come from the same weights' alignment heads.
+    starts_faster = [w.start for s in jfk_faster.segments for w in s.words]
+    starts_openai = [w.start for s in jfk_openai.segments for w in s.words]
+    assert len(starts_faster) == len(starts_openai)
+    assert max(abs(a - b) for a, b in zip(starts_faster, starts_openai, strict=True)) < 0.5
+
+
+def test_multilingual_base_model_from_the_two_part_packages(jfk, models_dir, jfk_reference):
+    transcript = run(jfk, models_dir, model="base")
+    assert transcript.language == "en"  # detected: base is multilingual
+    assert jiwer.wer(NORMALIZE(jfk_reference), NORMALIZE(transcript.text)) <= 0.1
+    assert (models_dir / "faster-whisper-base" / "model.bin").is_file()
