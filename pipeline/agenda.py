@@ -56,5 +56,7 @@ def load_agenda(path: Path) -> Agenda:
         raise AgendaError(f"{path}: not a text file (expected a markdown list of cards)") from None
     agenda = parse_agenda_text(text, source=str(path))
     if not agenda.cards:
-        raise AgendaError(f"{path}: no cards found (expected one card per line, e.g. '- Title (3 votes)')")
+        raise AgendaError(
+            f"{path}: no cards found (expected one card per line, e.g. '- Title (3 votes)')"
+        )
     return agenda

@@ -66,9 +66,7 @@ def _summarize(args: argparse.Namespace) -> int:
         agenda=args.agenda,
         title=args.title,
         date=args.date,
-        transcribe=TranscribeOptions(
-            engine=args.engine, model=args.model, language=args.language
-        ),
+        transcribe=TranscribeOptions(engine=args.engine, model=args.model, language=args.language),
         outputs_dir=args.outputs,
         cache_dir=args.cache,
         models_dir=args.models,
@@ -89,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted: nothing was written; the next run reuses what was cached", file=sys.stderr)
+        print(
+            "interrupted: nothing was written; the next run reuses what was cached", file=sys.stderr
+        )
         return EXIT_INTERRUPTED
     except Exception as exc:
         if args.debug:

@@ -188,7 +188,9 @@ def resolve_openai_model(spec: str, models_dir: Path) -> ResolvedModel:
     folder = _offline_ct2_folder(spec, models_dir)
     if folder is not None:
         target = models_dir / "openai-whisper" / f"{spec}.pt"
-        return ResolvedModel(spec, str(_openai_checkpoint_from_ct2(folder, target)), "offline package")
+        return ResolvedModel(
+            spec, str(_openai_checkpoint_from_ct2(folder, target)), "offline package"
+        )
     tried.append(
         f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
         if spec in OFFLINE_PACKAGES

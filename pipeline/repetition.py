@@ -62,7 +62,12 @@ def find_repetition_loops(segments: Sequence[TranscriptSegment]) -> tuple[Repeti
             first, last = segments[run_start], segments[i - 1]
             loops.append(
                 RepetitionLoop(
-                    first.start, last.end, first.text.strip(), i - run_start, first.index, last.index
+                    first.start,
+                    last.end,
+                    first.text.strip(),
+                    i - run_start,
+                    first.index,
+                    last.index,
                 )
             )
         run_start = i

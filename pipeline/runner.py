@@ -29,6 +29,7 @@ from pipeline.transcribe import TranscribeOptions
 log = logging.getLogger(__name__)
 
 MAX_SLUG_LENGTH = 60
+PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]"
 _DATE_IN_PATH = re.compile(r"(20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])")
 
 
@@ -74,7 +75,9 @@ class StageClock:
 
     def line(self) -> str:
         parts = [f"{name} {secs:.1f} s" for name, secs in self.seconds.items()]
-        return "Stage timings: " + " · ".join(parts) + f" · total {sum(self.seconds.values()):.1f} s"
+        return (
+            "Stage timings: " + " · ".join(parts) + f" · total {sum(self.seconds.values()):.1f} s"
+        )
 
 
 def meeting_date(settings: RunSettings) -> str:
@@ -127,7 +130,7 @@ def _transcribe_with_progress(
             unit="s",
             desc="Transcribing audio",
             disable=not settings.progress,
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
+            bar_format=PROGRESS_FORMAT,
         ) as bar,
     ):
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Protocol
 
 import numpy as np
@@ -92,16 +90,21 @@ class FasterWhisperEngine:
             for i, seg in enumerate(raw_segments):
                 progress(seg.end)
                 words = tuple(
-                    Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
+                    Word(
+                        round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4)
+                    )
                     for w in (seg.words or ())
                 )
-                yield TranscriptSegment(i, round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words)
+                yield TranscriptSegment(
+                    i, round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words
+                )
 
         return info.language, stream()
 
 
-# Speech regions closer than this are decoded as one clip: fewer, fuller windows.
+# VAD speech regions closer than this are decoded together, up to one Whisper window.
 _OPENAI_CLIP_MERGE_GAP_S = 2.0
+_WHISPER_WINDOW_S = 30.0
 
 
 class OpenAIWhisperEngine:
@@ -112,91 +115,82 @@ class OpenAIWhisperEngine:
         self.resolved = models.resolve_openai_model(options.model, models_dir)
         self._model = models.load_openai_whisper(self.resolved)
 
-    def _speech_clips(self, samples: np.ndarray) -> list[float]:
-        """VAD speech regions as whisper's clip_timestamps: start, end, start, end, ..."""
-        from faster_whisper.vad import get_speech_timestamps
+    @staticmethod
+    def speech_clips(samples: np.ndarray) -> list[tuple[int, int]]:
+        """VAD speech regions (sample offsets), merged into clips of at most one window."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        regions = get_speech_timestamps(samples)
-        clips: list[list[float]] = []
-        for region in regions:
-            start, end = region["start"] / SAMPLE_RATE_HZ, region["end"] / SAMPLE_RATE_HZ
-            if clips and start - clips[-1][1] < _OPENAI_CLIP_MERGE_GAP_S:
-                clips[-1][1] = end
+        window = int(_WHISPER_WINDOW_S * SAMPLE_RATE_HZ)
+        vad = VadOptions(max_speech_duration_s=_WHISPER_WINDOW_S)
+        clips: list[tuple[int, int]] = []
+        for region in get_speech_timestamps(samples, vad):
+            start, end = region["start"], region["end"]
+            near = clips and start - clips[-1][1] < _OPENAI_CLIP_MERGE_GAP_S * SAMPLE_RATE_HZ
+            if near and end - clips[-1][0] <= window:
+                clips[-1] = (clips[-1][0], end)
             else:
-                clips.append([start, end])
-        return [round(t, 3) for clip in clips for t in clip]
+                clips.append((start, end))
+        return clips
+
+    def _language(
+        self, samples: np.ndarray, clips: list[tuple[int, int]], asked: str | None
+    ) -> str:
+        """The language asked for; else English for .en models; else detected once, on
+        the first speech, so that every clip is decoded in the same language."""
+        import whisper
+
+        if asked:
+            return asked
+        if not self._model.is_multilingual or not clips:
+            return "en"
+        first_speech = whisper.pad_or_trim(samples[clips[0][0] :])
+        mel = whisper.log_mel_spectrogram(first_speech, self._model.dims.n_mels)
+        _, probabilities = self._model.detect_language(mel)
+        return max(probabilities, key=probabilities.get)
 
     def transcribe(
         self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
     ) -> tuple[str, Iterator[TranscriptSegment]]:
+        # One whisper.transcribe call per clip. whisper's own clip_timestamps would do it
+        # in one call, but with word timestamps its seek can step backwards and loop
+        # forever (it hung on the demo recording).
         import whisper
 
-        clip_timestamps: list[float] | str = "0"
-        if options.vad_filter:
-            clip_timestamps = self._speech_clips(samples)
-            if not clip_timestamps:
-                return options.language or "en", iter(())
-        language = options.language
-        if language is None and not self._model.is_multilingual:
-            language = "en"
-        with _whisper_progress_in_seconds(progress):
-            result = whisper.transcribe(
-                self._model,
-                samples,
-                language=language,
-                beam_size=options.beam_size,
-                best_of=5,
-                fp16=False,
-                condition_on_previous_text=options.condition_on_previous_text,
-                word_timestamps=options.word_timestamps,
-                clip_timestamps=clip_timestamps,
-                verbose=False,  # False (not None) makes whisper report progress
-            )
+        clips = self.speech_clips(samples) if options.vad_filter else [(0, len(samples))]
+        language = self._language(samples, clips, options.language)
 
         def stream() -> Iterator[TranscriptSegment]:
-            for i, seg in enumerate(result["segments"]):
-                words = tuple(
-                    Word(round(w["start"], 3), round(w["end"], 3), w["word"].strip(),
-                         round(w["probability"], 4))
-                    for w in seg.get("words", ())
-                )  # fmt: skip
-                yield TranscriptSegment(
-                    i, round(seg["start"], 3), round(seg["end"], 3), seg["text"].strip(), words
+            index = 0
+            for start, end in clips:
+                offset = start / SAMPLE_RATE_HZ
+                result = whisper.transcribe(
+                    self._model,
+                    samples[start:end],
+                    language=language,
+                    beam_size=options.beam_size,
+                    best_of=5,
+                    fp16=False,
+                    condition_on_previous_text=options.condition_on_previous_text,
+                    word_timestamps=options.word_timestamps,
+                    verbose=None,
                 )
+                for seg in result["segments"]:
+                    words = tuple(
+                        Word(round(offset + w["start"], 3), round(offset + w["end"], 3),
+                             w["word"].strip(), round(w["probability"], 4))
+                        for w in seg.get("words", ())
+                    )  # fmt: skip
+                    yield TranscriptSegment(
+                        index,
+                        round(offset + seg["start"], 3),
+                        round(offset + seg["end"], 3),
+                        seg["text"].strip(),
+                        words,
+                    )
+                    index += 1
+                progress(end / SAMPLE_RATE_HZ)
 
-        return result["language"], stream()
-
-
-@contextmanager
-def _whisper_progress_in_seconds(progress: ProgressCallback) -> Iterator[None]:
-    """Route openai-whisper's progress (mel frames, via tqdm) to our callback.
-
-    whisper.transcribe only reports progress through ``tqdm.tqdm``; swapping that
-    name for the duration of the call turns its frame counts into audio seconds.
-    """
-    import whisper.transcribe as whisper_transcribe
-    from whisper.audio import FRAMES_PER_SECOND
-
-    class FrameCounter:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            self.frames = 0
-
-        def __enter__(self) -> FrameCounter:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def update(self, frames: int) -> None:
-            self.frames += frames
-            progress(self.frames / FRAMES_PER_SECOND)
-
-    original = whisper_transcribe.tqdm
-    whisper_transcribe.tqdm = SimpleNamespace(tqdm=FrameCounter)
-    try:
-        yield
-    finally:
-        whisper_transcribe.tqdm = original
+        return language, stream()
 
 
 ENGINES: dict[str, type] = {

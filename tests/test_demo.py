@@ -7,7 +7,6 @@ import subprocess
 
 import jiwer
 import yaml
-
 from conftest import ROOT, SAMPLES
 from test_transcribe import NORMALIZE
 

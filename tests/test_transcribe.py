@@ -62,3 +62,22 @@ def test_multilingual_base_model_from_the_two_part_packages(jfk, models_dir, jfk
     assert transcript.language == "en"  # detected: base is multilingual
     assert jiwer.wer(NORMALIZE(jfk_reference), NORMALIZE(transcript.text)) <= 0.1
     assert (models_dir / "faster-whisper-base" / "model.bin").is_file()
+
+
+def test_openai_whisper_on_a_whole_meeting_agrees_with_faster_whisper(demo_recording, models_dir):
+    audio = load_recording(demo_recording)
+    transcripts, progress = {}, {}
+    for engine in ("faster-whisper", "openai-whisper"):
+        opts = TranscribeOptions(engine=engine)
+        progress[engine] = seen = []
+        transcripts[engine] = transcribe(audio, load_engine(opts, models_dir), opts, seen.append)
+    fw, ow = transcripts["faster-whisper"], transcripts["openai-whisper"]
+    # int8 against float32 weights: a few words differ, the meeting is the same.
+    assert jiwer.wer(NORMALIZE(fw.text), NORMALIZE(ow.text)) < 0.1
+    starts = [s.start for s in ow.segments]
+    assert starts == sorted(starts) and ow.segments[-1].end <= audio.recording.duration_s + 0.1
+    # Progress is reported in audio seconds, forwards, in steps, up to the whole recording.
+    for seen in progress.values():
+        assert all(b >= a - 0.01 for a, b in zip(seen, seen[1:], strict=False))
+        assert len(set(seen)) > 3
+        assert seen[-1] == pytest.approx(audio.recording.duration_s, abs=0.01)
