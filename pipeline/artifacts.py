@@ -98,6 +98,27 @@ class Agenda:
     source: str = ""  # the file it was read from
 
 
+TOPIC_KINDS = ("topic", "opening", "closing", "other")
+
+
+@dataclass(frozen=True)
+class TopicSegment:
+    """A stretch of the meeting given to one agenda card or to a non-topic part.
+
+    ``first_turn``/``last_turn`` are inclusive indices into the transcript's
+    segments (the input's turns when the input was a transcript JSON).
+    """
+
+    title: str
+    kind: str  # one of TOPIC_KINDS
+    agenda_index: int | None  # index into the agenda's cards, None when not a card
+    first_turn: int
+    last_turn: int
+    start: float | None  # seconds, when the transcript has times
+    end: float | None
+    extended: bool = False  # the timebox was extended after a Roman vote
+
+
 @dataclass(frozen=True)
 class MeetingSummary:
     """Everything the rendered summary shows, plus the transcript."""

