@@ -1,23 +1,36 @@
-"""The Lean Coffee board: the cards proposed and their dot votes.
+"""The Lean Coffee board: the cards proposed, their dot votes and descriptions.
 
-Read from a markdown or plain-text list, one card per line, with optional
-``(N votes)``::
+Three ways to write it, told apart by the file's suffix:
 
-    - Engineering metrics that don't get gamed (5 votes)
-    - On-call burnout (3 votes)
+- markdown or plain text (``.md``, ``.txt``), one card per line, optional votes::
+
+      - Engineering metrics that don't get gamed (5 votes)
+
+- YAML (``.yaml``, ``.yml``): a list of ``title`` / ``votes`` / ``description``
+  (or a mapping with that list under ``cards`` or ``agenda``);
+- JSON (``.json``): what ``gh issue list --json number,title,body,reactionGroups``
+  prints (votes = thumbs-up reactions, since the roundtable votes on GitHub
+  issues), or the same list of cards as the YAML form.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import yaml
 
 from pipeline.artifacts import Agenda, AgendaCard
 from pipeline.errors import AgendaError
 
-AGENDA_NAMES = ("agenda.md", "agenda.txt", "agenda.markdown")
+AGENDA_NAMES = tuple(
+    f"agenda.{suffix}" for suffix in ("md", "txt", "markdown", "yaml", "yml", "json")
+)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 _VOTES = re.compile(r"\s*[(\[]\s*(\d+)\s*(?:votes?|dots?)\s*[)\]]\s*$", re.IGNORECASE)
+_THUMBS_UP = "THUMBS_UP"
+MAX_DESCRIPTION_CHARS = 500  # an issue body can be long; the segmenter needs a gist
 
 
 def find_agenda_beside(recording: Path) -> Path | None:
@@ -45,6 +58,41 @@ def parse_agenda_text(text: str, source: str = "") -> Agenda:
     return Agenda(cards=tuple(cards), source=source)
 
 
+def _card_from_mapping(item: object, where: str) -> AgendaCard:
+    if isinstance(item, str):
+        return AgendaCard(title=item.strip())
+    if not isinstance(item, dict) or not str(item.get("title") or "").strip():
+        raise AgendaError(f"{where}: each card needs a 'title'")
+    votes = item.get("votes")
+    if "reactionGroups" in item:  # gh issue list --json ... reactionGroups
+        votes = sum(
+            (group.get("users") or {}).get("totalCount", 0)
+            for group in item["reactionGroups"] or ()
+            if group.get("content") == _THUMBS_UP
+        )
+    if votes is not None and (isinstance(votes, bool) or not isinstance(votes, int) or votes < 0):
+        raise AgendaError(
+            f"{where}: votes of '{item['title']}' must be a whole number, not {votes!r}"
+        )
+    description = str(item.get("description") or item.get("body") or "").strip()
+    return AgendaCard(
+        title=str(item["title"]).strip(),
+        votes=votes,
+        description=description[:MAX_DESCRIPTION_CHARS],
+    )
+
+
+def agenda_from_data(data: object, source: str = "") -> Agenda:
+    """Cards from parsed YAML/JSON: a list of cards, or a mapping with one under
+    ``cards`` or ``agenda`` (a bench meeting's ``agenda`` field is such a list)."""
+    where = source or "agenda"
+    if isinstance(data, dict):
+        data = data.get("cards", data.get("agenda"))
+    if not isinstance(data, list):
+        raise AgendaError(f"{where}: expected a list of cards (title, votes, description)")
+    return Agenda(cards=tuple(_card_from_mapping(item, where) for item in data), source=source)
+
+
 def load_agenda(path: Path) -> Agenda:
     if not path.exists():
         raise AgendaError(f"{path}: agenda file not found")
@@ -53,8 +101,22 @@ def load_agenda(path: Path) -> Agenda:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise AgendaError(f"{path}: not a text file (expected a markdown list of cards)") from None
-    agenda = parse_agenda_text(text, source=str(path))
+        raise AgendaError(f"{path}: not a text file (expected a list of cards)") from None
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        try:
+            agenda = agenda_from_data(yaml.safe_load(text), str(path))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark else ""
+            raise AgendaError(f"{path}: malformed YAML{at}") from None
+    elif suffix == ".json":
+        try:
+            agenda = agenda_from_data(json.loads(text), str(path))
+        except json.JSONDecodeError as exc:
+            raise AgendaError(f"{path}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    else:
+        agenda = parse_agenda_text(text, source=str(path))
     if not agenda.cards:
         raise AgendaError(
             f"{path}: no cards found (expected one card per line, e.g. '- Title (3 votes)')"

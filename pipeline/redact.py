@@ -1,0 +1,84 @@
+"""Privacy by default: the Chatham House rule for everything that gets published.
+
+Participants are senior people speaking candidly, so published text says what
+was said, not who said it: person names (the participants' own, and any that
+spaCy recognises) become "a participant", e-mail addresses and phone numbers
+are removed. ``keep_names`` (``ATTRIBUTE=1``) keeps names, never contact details.
+Every change is recorded for the reviewer, who sees them in the sidecar and in
+the summary's checklist, and never published.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PARTICIPANT = "a participant"
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Eight or more digits with the usual separators: phone numbers, not years or counts.
+PHONE = re.compile(r"(?<!\w)\+?\d(?:[\s().-]*\d){7,}(?!\w)")
+# Speaker labels that name a role, not a person (AMI's "Project Manager", Zoom's "Host").
+ROLE_WORDS = {
+    "manager", "facilitator", "designer", "expert", "interface", "marketing", "engineer",
+    "speaker", "participant", "host", "moderator", "organizer", "guest", "unknown",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Redaction:
+    original: str
+    replacement: str
+    kind: str  # "name", "email", "phone"
+
+
+def participant_names(speakers: Sequence[str]) -> tuple[str, ...]:
+    """Speaker labels that are people's names, and their first names."""
+    names: set[str] = set()
+    for label in speakers:
+        label = label.strip()
+        if not label or set(label.lower().split()) & ROLE_WORDS or not label[0].isupper():
+            continue
+        names.add(label)
+        names.add(label.split()[0])
+    return tuple(sorted(names, key=len, reverse=True))  # longest first: "Dana Lee" before "Dana"
+
+
+def _replace(pattern: re.Pattern, text: str, kind: str, with_: str, log: list[Redaction]) -> str:
+    def sub(match: re.Match) -> str:
+        log.append(Redaction(match.group(0), with_, kind))
+        return with_
+
+    return pattern.sub(sub, text)
+
+
+def redact_texts(
+    texts: Sequence[str], participants: Sequence[str], nlp: Any, keep_names: bool = False
+) -> tuple[list[str], list[Redaction]]:
+    """Each text with contact details (and, unless ``keep_names``, names) replaced."""
+    log: list[Redaction] = []
+    cleaned = [
+        _replace(PHONE, _replace(EMAIL, text, "email", "[e-mail removed]", log), "phone",
+                 "[phone removed]", log)
+        for text in texts
+    ]  # fmt: skip
+    if keep_names:
+        return cleaned, log
+
+    known = participant_names(participants)
+    result = []
+    for doc in nlp.pipe(cleaned, disable=["lemmatizer"]):
+        names = {ent.text for ent in doc.ents if ent.label_ == "PERSON"} | set(known)
+        text = doc.text
+        for name in sorted(names, key=len, reverse=True):
+            pattern = re.compile(rf"\b{re.escape(name)}\b")
+            if pattern.search(text):
+                text = _replace(pattern, text, "name", PARTICIPANT, log)
+        result.append(_fix_articles(text))
+    return result, log
+
+
+def _fix_articles(text: str) -> str:
+    """'a participant' at the start of a sentence reads better capitalised."""
+    return re.sub(r"(^|[.!?]\s+)a participant", r"\1A participant", text)

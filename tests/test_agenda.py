@@ -1,0 +1,84 @@
+import json
+
+import pytest
+
+from pipeline.agenda import find_agenda_beside, load_agenda
+from pipeline.errors import AgendaError
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_markdown_list_with_votes(tmp_path):
+    path = write(
+        tmp_path,
+        "agenda.md",
+        "# Board\n\n- Engineering metrics (5 votes)\n* [x] On-call fatigue (1 vote)\n"
+        "3. Hiring staff engineers\n",
+    )
+    cards = load_agenda(path).cards
+    assert [(c.title, c.votes) for c in cards] == [
+        ("Engineering metrics", 5),
+        ("On-call fatigue", 1),
+        ("Hiring staff engineers", None),
+    ]
+
+
+def test_yaml_cards_with_descriptions(tmp_path):
+    path = write(
+        tmp_path,
+        "board.yaml",
+        "cards:\n  - title: 'Metrics: what works'\n    votes: 4\n"
+        "    description: DORA versus story points\n  - title: Remote onboarding\n",
+    )
+    cards = load_agenda(path).cards
+    assert cards[0].title == "Metrics: what works" and cards[0].votes == 4
+    assert cards[0].description == "DORA versus story points"
+    assert cards[1].votes is None
+
+
+def test_github_issue_list_json_counts_thumbs_up(tmp_path):
+    issues = [
+        {
+            "number": 12,
+            "title": "On-call fatigue",
+            "body": "How do you keep rotations humane?",
+            "reactionGroups": [
+                {"content": "THUMBS_UP", "users": {"totalCount": 4}},
+                {"content": "HEART", "users": {"totalCount": 9}},
+            ],
+        },
+        {"number": 13, "title": "Staff engineers", "body": "", "reactionGroups": []},
+    ]
+    path = write(tmp_path, "issues.json", json.dumps(issues))
+    cards = load_agenda(path).cards
+    assert [(c.title, c.votes) for c in cards] == [("On-call fatigue", 4), ("Staff engineers", 0)]
+    assert cards[0].description == "How do you keep rotations humane?"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("a.yaml", "cards:\n  - title: [unclosed\n", "malformed YAML at line"),
+        ("a.json", '[{"title": "x",}]', "malformed JSON at line 1"),
+        ("a.md", "\n\n# only a heading\n", "no cards found"),
+        ("a.yaml", "- votes: 3\n", "needs a 'title'"),
+        ("a.yaml", "- title: X\n  votes: many\n", "must be a whole number"),
+        ("a.json", '{"title": "not a list"}', "expected a list of cards"),
+    ],
+)
+def test_bad_agenda_files_are_named_with_the_problem(tmp_path, name, text, message):
+    path = write(tmp_path, name, text)
+    with pytest.raises(AgendaError, match=message) as info:
+        load_agenda(path)
+    assert str(path) in str(info.value)
+
+
+def test_agenda_beside_the_recording_is_found(tmp_path):
+    recording = write(tmp_path, "audio_only.m4a", "")
+    assert find_agenda_beside(recording) is None
+    agenda = write(tmp_path, "agenda.yaml", "- title: X\n")
+    assert find_agenda_beside(recording) == agenda
