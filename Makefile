@@ -3,6 +3,7 @@
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
+#   make eval [DATA=dir] [OUT=dir]
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,10 +18,12 @@ TITLE ?=
 DATE ?=
 LANGUAGE ?=
 FORCE ?=
+ATTRIBUTE ?=
+TIMEBOX ?=
 OUT ?= outputs
 CACHE ?= .cache
 
-.PHONY: summarize test bench lint demo clean
+.PHONY: summarize test bench eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +38,17 @@ summarize: $(STAMP)
 	$(BIN)/python -m pipeline summarize "$(REC)" --engine "$(ENGINE)" --model "$(MODEL)" \
 		--outputs "$(OUT)" --cache "$(CACHE)" $(if $(AGENDA),--agenda "$(AGENDA)") \
 		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
-		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force)
+		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force) \
+		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)")
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
+
+eval: $(STAMP)
+	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests

@@ -47,8 +47,8 @@ class TranscriptSegment:
     """One stretch of speech as the ASR engine segmented it."""
 
     index: int
-    start: float
-    end: float
+    start: float | None  # None only for transcripts read from a file without times
+    end: float | None
     text: str
     words: tuple[Word, ...] = ()
     speaker: str = ""  # empty until speakers are known
@@ -120,6 +120,32 @@ class TopicSegment:
 
 
 @dataclass(frozen=True)
+class TopicNotes:
+    """What a reader takes away from one topic segment."""
+
+    keyphrases: tuple[str, ...]  # best first
+    takeaways: tuple[str, ...]
+    action_items: tuple[str, ...]
+    resources: tuple[str, ...]  # books, tools, companies, links
+
+
+@dataclass(frozen=True)
+class MeetingNotes:
+    overview: str
+    keyphrases: tuple[str, ...]  # for the whole meeting, best first
+    topics: tuple[TopicNotes, ...]  # aligned 1:1 with the meeting's TopicSegments
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One change made for privacy; shown to the reviewer, never published."""
+
+    original: str
+    replacement: str
+    kind: str  # "name", "email", "phone"
+
+
+@dataclass(frozen=True)
 class MeetingSummary:
     """Everything the rendered summary shows, plus the transcript."""
 
@@ -129,5 +155,9 @@ class MeetingSummary:
     recording: Recording
     transcript: Transcript
     agenda: Agenda | None
+    segments: tuple[TopicSegment, ...]
+    notes: MeetingNotes
+    redactions: tuple[Redaction, ...]
+    timebox_minutes: float
     stage_seconds: dict[str, float]
     generator: dict  # pipeline version and settings

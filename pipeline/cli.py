@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cache", type=Path, default=Path(".cache"), help="transcript cache")
     run.add_argument("--models", type=Path, default=Path("models"), help="converted models")
     run.add_argument("--force", action="store_true", help="overwrite an edited draft")
+    run.add_argument(
+        "--attribute", action="store_true", help="keep participants' names (default: redact)"
+    )
+    run.add_argument("--timebox", type=float, default=8.0, help="minutes per card (default 8)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -71,6 +75,8 @@ def _summarize(args: argparse.Namespace) -> int:
         cache_dir=args.cache,
         models_dir=args.models,
         force=args.force,
+        attribute=args.attribute,
+        timebox_minutes=args.timebox,
         progress=not args.no_progress,
     )
     result = summarize(settings)

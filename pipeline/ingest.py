@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # What Zoom writes (.m4a audio-only, .mp4) and the common formats people convert to.
 AUDIO_SUFFIXES = (".m4a", ".mp4", ".wav", ".mp3", ".flac", ".ogg", ".webm", ".opus", ".aac")
+TRANSCRIPT_SUFFIXES = (".json",)  # a transcript instead of audio: see transcript_json
 MIN_DURATION_S = 1.0
 _HASH_CHUNK_BYTES = 1 << 20
 _PCM_SCALE = 32768.0  # int16 full scale
@@ -51,11 +52,15 @@ def check_recording_path(path: Path) -> None:
         raise InputError(f"{path}: is a directory, not a recording (give the audio file inside it)")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
-    if path.suffix.lower() not in AUDIO_SUFFIXES:
+    if path.suffix.lower() not in AUDIO_SUFFIXES + TRANSCRIPT_SUFFIXES:
         raise InputError(
             f"{path}: unsupported file type '{path.suffix or '(none)'}' "
-            f"(expected one of {', '.join(AUDIO_SUFFIXES)})"
+            f"(expected one of {', '.join(AUDIO_SUFFIXES + TRANSCRIPT_SUFFIXES)})"
         )
+
+
+def is_transcript_file(path: Path) -> bool:
+    return path.suffix.lower() in TRANSCRIPT_SUFFIXES
 
 
 def _looks_like_mp4(path: Path) -> bool:

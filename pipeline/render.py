@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -20,6 +21,7 @@ from pipeline.artifacts import MeetingSummary
 from pipeline.serialize import summary_to_sidecar
 
 SUMMARY_TEMPLATE = "summary.md.j2"
+TIMELINE_TEMPLATE = "timeline.svg.j2"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -30,8 +32,10 @@ def md_inline(text: object) -> str:
     return " ".join(escaped.split())  # no newlines: they would break tables and lists
 
 
-def clock(seconds: float) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour on."""
+def clock(seconds: float | None) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour on; empty when unknown."""
+    if seconds is None:
+        return ""
     total = int(round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -52,8 +56,9 @@ def front_matter(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
-def template_environment(prompts_dir: Path) -> jinja2.Environment:
+def template_environment(prompts_dir: Path, autoescape: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
+        autoescape=autoescape,  # on for SVG/HTML; markdown escapes with the `md` filter
         loader=jinja2.FileSystemLoader(prompts_dir),
         undefined=jinja2.StrictUndefined,  # a typo in the template fails, not renders blank
         keep_trailing_newline=True,
@@ -64,7 +69,51 @@ def template_environment(prompts_dir: Path) -> jinja2.Environment:
     return env
 
 
-def render_markdown(summary: MeetingSummary, prompts_dir: Path) -> str:
+@dataclass(frozen=True)
+class AgendaRow:
+    """One card of the board as the summary's agenda table shows it."""
+
+    number: int
+    title: str
+    votes: int | None
+    minutes: float | None  # time spent on it, when the transcript has times
+    extended: bool
+    discussed: bool
+
+
+def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
+    if summary.agenda is None:
+        return []
+    rows = []
+    for i, card in enumerate(summary.agenda.cards):
+        parts = [s for s in summary.segments if s.agenda_index == i]
+        timed = [s for s in parts if s.start is not None and s.end is not None]
+        minutes = sum(s.end - s.start for s in timed) / 60 if timed else None
+        rows.append(
+            AgendaRow(
+                number=i + 1,
+                title=card.title,
+                votes=card.votes,
+                minutes=round(minutes, 1) if minutes is not None else None,
+                extended=any(s.extended for s in parts),
+                discussed=bool(parts),
+            )
+        )
+    return rows
+
+
+def render_timeline(summary: MeetingSummary, prompts_dir: Path) -> str | None:
+    """An SVG of minutes per card against the timebox; None when there are no times."""
+    rows = [row for row in agenda_rows(summary) if row.minutes is not None]
+    if not rows:
+        return None
+    template = template_environment(prompts_dir, autoescape=True).get_template(TIMELINE_TEMPLATE)
+    return template.render(rows=rows, timebox_minutes=summary.timebox_minutes, title=summary.title)
+
+
+def render_markdown(
+    summary: MeetingSummary, prompts_dir: Path, timeline_file: str | None = None
+) -> str:
     template = template_environment(prompts_dir).get_template(SUMMARY_TEMPLATE)
     transcript = summary.transcript
     meta = {
@@ -73,6 +122,7 @@ def render_markdown(summary: MeetingSummary, prompts_dir: Path) -> str:
         "recording": Path(summary.recording.path).name,
         "duration_minutes": round(transcript.duration_s / 60, 1),
         "language": transcript.language,
+        "theme": _theme(summary),
         "status": "draft",
     }
     return template.render(
@@ -80,7 +130,22 @@ def render_markdown(summary: MeetingSummary, prompts_dir: Path) -> str:
         transcript=transcript,
         front_matter=front_matter(meta),
         recording_name=Path(summary.recording.path).name,
+        agenda_rows=agenda_rows(summary),
+        topics=[
+            (segment, notes)
+            for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)
+            if segment.kind == "topic"
+        ],
+        notes=summary.notes,
+        timed=transcript.duration_s > 0,
+        timeline_file=timeline_file,
+        redactions=summary.redactions,
     )
+
+
+def _theme(summary: MeetingSummary) -> str:
+    """The meeting's theme in a few words: its leading key phrases."""
+    return ", ".join(summary.notes.keyphrases[:3])
 
 
 def render_sidecar(summary: MeetingSummary, markdown: str) -> str:

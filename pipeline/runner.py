@@ -11,16 +11,28 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 from slugify import slugify
 
-from pipeline import __version__, agenda, ingest, render, transcribe
-from pipeline.artifacts import Agenda, MeetingSummary, Recording, Transcript
+from pipeline import (
+    __version__,
+    agenda,
+    extract,
+    ingest,
+    models,
+    redact,
+    render,
+    segment,
+    transcribe,
+    transcript_json,
+)
+from pipeline.artifacts import MeetingSummary, Recording, Transcript
 from pipeline.cache import TranscriptCache, transcript_key
 from pipeline.errors import InputError, OutputError, SettingsError
 from pipeline.fileio import write_atomically
@@ -47,7 +59,20 @@ class RunSettings:
     models_dir: Path = Path("models")
     prompts_dir: Path = Path(__file__).resolve().parent.parent / "prompts"
     force: bool = False  # overwrite a draft that the organizer has edited
+    attribute: bool = False  # keep participants' names in published text (ATTRIBUTE=1)
+    timebox_minutes: float = 8.0  # the Lean Coffee timebox each card gets
     progress: bool = True
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    markdown: Path
+    sidecar: Path
+    timeline: Path
+
+    @classmethod
+    def for_stem(cls, folder: Path, stem: str) -> OutputPaths:
+        return cls(folder / f"{stem}.md", folder / f"{stem}.json", folder / f"{stem}.timeline.svg")
 
 
 @dataclass(frozen=True)
@@ -80,14 +105,15 @@ class StageClock:
         )
 
 
-def meeting_date(settings: RunSettings) -> str:
-    """The meeting's date: given, else found in the path (Zoom names folders and
-    cloud files by date), else the recording file's modification date."""
-    if settings.date:
-        try:
-            return dt.date.fromisoformat(settings.date).isoformat()
-        except ValueError:
-            raise SettingsError(f"date '{settings.date}' is not a date like 2026-11-12") from None
+def meeting_date(settings: RunSettings, own_date: str | None = None) -> str:
+    """The meeting's date: given, else the transcript file's own, else found in the
+    path (Zoom names folders and cloud files by date), else the file's date."""
+    for given in (settings.date, own_date):
+        if given:
+            try:
+                return dt.date.fromisoformat(given).isoformat()
+            except ValueError:
+                raise SettingsError(f"date '{given}' is not a date like 2026-11-12") from None
     if match := _DATE_IN_PATH.search(str(settings.recording.resolve())):
         try:
             return dt.date(*map(int, match.groups())).isoformat()
@@ -106,11 +132,6 @@ def meeting_title(settings: RunSettings) -> str:
 def output_stem(date: str, title: str) -> str:
     slug = slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True) or "meeting"
     return f"{date}-{slug}"
-
-
-def _resolve_agenda(settings: RunSettings) -> Agenda | None:
-    path = settings.agenda or agenda.find_agenda_beside(settings.recording)
-    return agenda.load_agenda(path) if path else None
 
 
 def _transcribe_with_progress(
@@ -159,15 +180,20 @@ def _protect_edited_draft(markdown_path: Path, sidecar_path: Path, force: bool) 
         )
 
 
-def summarize(settings: RunSettings) -> RunResult:
-    """Recording in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
-    clock = StageClock()
-    with clock.stage("check input"):
-        ingest.check_recording_path(settings.recording)
-        meeting_agenda = _resolve_agenda(settings)
-        sha256 = ingest.file_sha256(settings.recording)
-        date, title = meeting_date(settings), meeting_title(settings)
+def _recording_and_transcript(
+    settings: RunSettings, clock: StageClock
+) -> tuple[Recording, Transcript, transcript_json.TranscriptInput | None]:
+    """From audio (transcribed, cached) or from a transcript JSON (read as is).
 
+    The third value is the transcript file itself, for the agenda, title and date
+    it may carry; None for audio.
+    """
+    if ingest.is_transcript_file(settings.recording):
+        with clock.stage("read transcript"):
+            given = transcript_json.load_transcript_json(settings.recording)
+        return given.recording, given.transcript, given
+
+    sha256 = ingest.file_sha256(settings.recording)
     cache = TranscriptCache(settings.cache_dir)
     key = transcript_key(sha256, settings.transcribe.decoding_settings())
     lock_path = settings.cache_dir / "locks" / f"{key}.lock"
@@ -175,7 +201,6 @@ def summarize(settings: RunSettings) -> RunResult:
     # A second run on the same recording waits here, then finds the first one's cache entry.
     with FileLock(lock_path):
         cached = cache.get(key)
-        transcribed = cached is None
         if cached:
             log.info("Transcript found in the cache (%s); not transcribing again", key)
             recording, transcript = cached
@@ -183,14 +208,53 @@ def summarize(settings: RunSettings) -> RunResult:
         else:
             recording, transcript = _transcribe_with_progress(settings, clock, sha256)
             cache.put(key, recording, transcript)
-
     if not transcript.segments:
         raise InputError(f"{settings.recording}: no speech found in the recording")
+    return recording, transcript, None
+
+
+def _embedder() -> Callable[[list[str]], np.ndarray]:
+    model = models.load_sentence_embedder()
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return model.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+
+    return embed
+
+
+def summarize(settings: RunSettings) -> RunResult:
+    """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
+    clock = StageClock()
+    with clock.stage("check input"):
+        ingest.check_recording_path(settings.recording)
+        given_agenda = settings.agenda or agenda.find_agenda_beside(settings.recording)
+        meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
+        meeting_date(settings)  # a malformed DATE fails before any work is done
+
+    recording, transcript, own = _recording_and_transcript(settings, clock)
+    meeting_agenda = meeting_agenda or (own.agenda if own else None)
+    title = settings.title or (own.title if own else None) or meeting_title(settings)
+    date = meeting_date(settings, own.date if own else None)
+
+    with clock.stage("load embedder"):
+        embed = _embedder()
+    with clock.stage("segment"):
+        topics = segment.segment_transcript(transcript.segments, meeting_agenda, embed)
+    with clock.stage("load language models"):
+        nlp, keybert = models.load_spacy(), models.load_keybert()
+    with clock.stage("extract"):
+        notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
+    with clock.stage("redact"):
+        speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
+        notes, topics, redactions = redact.redact_notes(
+            notes, topics, speakers, nlp, keep_names=settings.attribute
+        )
 
     with clock.stage("render"):
         stem = output_stem(date, title)
-        markdown_path = settings.outputs_dir / f"{stem}.md"
-        sidecar_path = settings.outputs_dir / f"{stem}.json"
+        paths = OutputPaths.for_stem(settings.outputs_dir, stem)
         summary = MeetingSummary(
             title=title,
             date=date,
@@ -198,19 +262,30 @@ def summarize(settings: RunSettings) -> RunResult:
             recording=recording,
             transcript=transcript,
             agenda=meeting_agenda,
+            segments=topics,
+            notes=notes,
+            redactions=redactions,
+            timebox_minutes=settings.timebox_minutes,
             stage_seconds=dict(clock.seconds),
             generator={"name": "leancoffee-notes", "version": __version__},
         )
-        markdown = render.render_markdown(summary, settings.prompts_dir)
+        timeline = render.render_timeline(summary, settings.prompts_dir)
+        markdown = render.render_markdown(
+            summary, settings.prompts_dir, paths.timeline.name if timeline else None
+        )
         sidecar = render.render_sidecar(summary, markdown)
-        _protect_edited_draft(markdown_path, sidecar_path, settings.force)
+        _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)
         try:
-            # Sidecar first: a markdown file never exists without its sidecar.
-            write_atomically(sidecar_path, sidecar)
-            write_atomically(markdown_path, markdown)
+            # Markdown last: it never exists without the files it refers to.
+            write_atomically(paths.sidecar, sidecar)
+            if timeline:
+                write_atomically(paths.timeline, timeline)
+            write_atomically(paths.markdown, markdown)
         except OSError as exc:
             raise OutputError(
                 f"{settings.outputs_dir}: cannot write the summary ({exc.strerror or exc})"
             ) from exc
     log.info("%s", clock.line())
-    return RunResult(markdown_path, sidecar_path, summary, transcribed)
+    return RunResult(
+        paths.markdown, paths.sidecar, summary, transcribed="transcribe" in clock.seconds
+    )

@@ -69,9 +69,17 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "duration_s": summary.transcript.duration_s,
         "language": summary.transcript.language,
         "agenda": to_jsonable(summary.agenda) if summary.agenda else None,
+        "overview": summary.notes.overview,
+        "keyphrases": list(summary.notes.keyphrases),
+        "segments": [
+            {**to_jsonable(segment), **to_jsonable(notes)}
+            for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)
+        ],
+        "timebox_minutes": summary.timebox_minutes,
         "review": {
             "repetition_loops": [to_jsonable(r) for r in summary.transcript.repetition_loops],
         },
+        "redactions": [to_jsonable(r) for r in summary.redactions],
         "stage_seconds": summary.stage_seconds,
         "generator": summary.generator,
         "transcript": to_jsonable(summary.transcript),

@@ -44,15 +44,18 @@ def test_summarize_writes_markdown_and_sidecar_then_reuses_the_cache(tmp_path, j
     assert first.returncode == 0, first.stderr
     md = tmp_path / "outputs" / "2026-11-12-jfk-test.md"
     sidecar = tmp_path / "outputs" / "2026-11-12-jfk-test.json"
+    # No agenda and no times per card: no timeline picture, just these two.
     assert [p.name for p in outputs(tmp_path)] == [sidecar.name, md.name]
 
     text = md.read_text()
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta["title"] == "JFK test" and meta["status"] == "draft"
     assert meta["date"] == "2026-11-12" and meta["recording"] == "jfk.flac"
-    assert "ask not what your country can do for you" in text
+    assert "## Agenda" in text and "## Review checklist" in text
 
     data = json.loads(sidecar.read_text())
+    heard = " ".join(s["text"] for s in data["transcript"]["segments"])
+    assert "ask not what your country can do for you" in heard
     assert data["duration_s"] == pytest.approx(11.0, abs=0.1)
     assert data["transcript"]["segments"][0]["words"][0]["text"] == "And"
     assert data["transcript"]["options"]["condition_on_previous_text"] is False

@@ -1,0 +1,612 @@
+"""Topic segmentation: which stretch of the meeting discussed which card.
+
+The transcript's units (turns or ASR segments) are grouped into blocks of a few
+dozen words, and each block is embedded once (MiniLM reads at most 256 word
+pieces, so a whole meeting never goes in at once). A semi-Markov dynamic
+programme then partitions the blocks into labelled spans. A span scores:
+
+- its coherence: how alike its blocks are, in what is said and who says it;
+- with an agenda, how much more its blocks resemble its card than they resemble
+  that card elsewhere in the meeting, and whether the card's rarer title words
+  are said where it starts;
+- facilitator cues where it starts ("next card", "let's move on", "wrap up");
+- a prior on its length (a card's share of the meeting, or its Lean Coffee
+  timebox when the units have times);
+
+minus a cost per span. With an agenda the labels are the cards plus "no card"
+(opening, closing, or a stretch between cards), and moving between cards follows
+the board's order, which is the vote order in Lean Coffee, unless the content
+fits another order much better. Without one there is a single label, "a topic",
+and the count of topics comes out of the cost per span.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.artifacts import Agenda, AgendaCard, TopicSegment, TranscriptSegment
+
+log = logging.getLogger(__name__)
+
+Embed = Callable[[list[str]], np.ndarray]
+Span = tuple[int, int, int | None]  # first block, last block, card index (None: no card)
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """Every constant of the segmenter.
+
+    Tuned on the bench's train split (AMI and ICSI meetings, turns without times)
+    unless the comment says otherwise; scores are log-odds-like, summed per span.
+    """
+
+    # blocks and their features
+    block_words: int = 30  # units are grouped into blocks of at least this many words
+    window_blocks: int = 0  # a block meets the cards with this many neighbours each side
+    speaker_weight: float = 0.8  # who speaks, beside what is said, in a span's coherence
+    coherence_weight: float = 1.0  # weight of a span's coherence (how alike its blocks are)
+    strong_cue_bonus: float = 6.0  # a topic starting at "next card", "let's move on" (set by hand)
+    weak_cue_bonus: float = 1.0  # a topic starting at a weaker hint ("agenda", "time's up")
+    closing_cue_bonus: float = 6.0  # the closing starting at "wrap up", "takeaways" (by hand)
+    # agenda mode
+    sim_weight: float = 1.0  # weight of a block's similarity to a card (centred per card)
+    card_centring: float = 0.6  # share of a card's own mean similarity taken off its scores
+    gap_bias: float = -0.3  # per-block score of "no card", on the similarity scale
+    mention_bonus: float = 3.0  # a card starting where its rare title words are said
+    mention_max_df: float = 0.1  # a title word is rare if said in at most this share of blocks
+    segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
+    length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
+    timebox_s: tuple[float, float] = (300.0, 480.0)  # a card's timebox, when units have times
+    timebox_weight: float = 0.3  # weight of the timebox prior (untuned: the bench has no times)
+    order_weight: float = 20.0  # cost of going back in the expected order (a card recurs)
+    skip_weight: float = 0.5  # cost per card skipped going forward in it
+    order_misfit_max: float = 1.5  # score the board's order may lose before it is doubted
+    inferred_order_trust: float = 0.5  # weight of the content's own order, if preferred
+    # unsupervised mode
+    topic_penalty: float = 3.0  # cost of each topic when there is no agenda
+    topic_length_weight: float = 0.6  # weight of the log-normal prior on a topic's length
+    topic_turns: float = 180.0  # a topic's usual length in units, when units have no times
+    topic_minutes: float = 10.0  # a topic's usual length, when units have times (by hand)
+    title_words: int = 4  # at most this many words in an unsupervised topic's title
+    embed_batch: int = 8  # texts per embed call, similar lengths together (speed, not quality)
+
+
+# Facilitator phrases. A strong cue starts a card in the unit that says it.
+_STRONG_CUES = re.compile(
+    r"\b(?:next (?:topic|card|item|question)|(?:first|last) (?:card|topic)"
+    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
+)
+_WEAK_CUES = re.compile(
+    r"\b(?:time'?s up|agenda|next one|next point|presentation"
+    r"|let'?s (?:talk|start|discuss|get started))\b"
+)
+_CLOSING_CUES = re.compile(
+    r"\b(?:takeaways?|wrap(?:ping)? (?:it )?up|to wrap|closing round|parking lot"
+    r"|out of time|that'?s all for today)\b"
+)
+_EXTENSION_CUES = re.compile(
+    r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
+    r"|extend(?:ed|ing)?)\b"
+)
+
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before
+    being below between both but by can could did do does doing don't down during each few
+    for from further get got had has have having he her here hers him his how i i'd i'll
+    i'm i've if in into is it it's its itself just let's me more most my no nor not now of
+    off on once only or other our out over own same she should so some such than that
+    that's the their them then there there's these they they're this those through to too
+    under until up very was we we'd we'll we're we've were what when where which while who
+    whom why will with would you you'd you'll you're your yes yeah yep okay ok um uh hmm mm
+    mm-hmm uh-huh oh ah like know think mean really right well gonna wanna kind sort thing
+    things stuff actually probably maybe something anything guess go going one two three
+    say said see way lot bit sure good thanks thank 'kay alright anyway quite still even
+    much many make made need want use used gets getting look looks come take put little
+    might must shall cause 'cause every whole different kinda somebody someone
+    four five six seven eight nine ten hundred first second last next mmm huh
+    write says tell told try trying start started basically exactly totally
+    great nice fine cool true point idea ones bunch able else eleven twelve twenty thirty
+    forty fifty talking talk ahead""".split()
+)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The meeting cut into blocks, with what the decoders need to know about them."""
+
+    ranges: list[tuple[int, int]]  # (first unit, last unit) of each block
+    vectors: np.ndarray  # unit-length embedding of each block
+    positions: np.ndarray  # each block's start and the meeting's end: seconds or units
+    timed: bool  # positions are seconds
+    topic_cue: np.ndarray  # bonus for a topic starting at each block
+    closing_cue: np.ndarray  # bonus for the closing starting at each block
+
+
+def segment_transcript(
+    units: Sequence[TranscriptSegment],
+    agenda: Agenda | None,
+    embed: Embed,
+    options: SegmentOptions = SegmentOptions(),
+) -> tuple[TopicSegment, ...]:
+    """Partition ``units`` into topic segments, in time order, covering every unit.
+
+    ``embed`` maps texts to one vector each (the MiniLM sentence embedder). The
+    function only reads the units' text, speaker and times, and the agenda.
+    """
+    if not units:
+        return ()
+    texts = [_normalize(u.text) for u in units]
+    closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
+    # "The last card goes to the parking lot" defers a card; it does not start one.
+    strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
+    breaks = [a or b for a, b in zip(strong, closing, strict=True)]
+    ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
+    if not ranges:  # nothing was said: one stretch that is no topic
+        return (_segment(units, 0, len(units) - 1, "No speech", "other", None),)
+
+    cards = agenda.cards if agenda is not None else ()
+    block_texts = [" ".join(units[k].text.strip() for k in range(a, b + 1)) for a, b in ranges]
+    card_texts = [f"{c.title}. {c.description}".strip(" .") for c in cards]
+    vectors = _unit_rows(_embed_by_length(embed, block_texts + card_texts, options.embed_batch))
+    blocks = _describe_blocks(
+        units, texts, strong, closing, ranges, vectors[: len(ranges)], options
+    )
+    span = options.coherence_weight * _span_coherence(_content_vectors(units, blocks, options))
+
+    if cards:
+        # A card named at a closing cue is being deferred ("parking lot"): not a mention.
+        heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
+        mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
+        spans = _decode_agenda(
+            blocks, vectors[len(ranges) :], mentions, span, _board_rank(cards), options
+        )
+    else:
+        spans = _decode_topics(blocks, span, options)
+    return _build_segments(units, texts, ranges, spans, cards, options)
+
+
+# --- text and blocks -------------------------------------------------------------------
+
+
+def _normalize(text: str) -> str:
+    return text.lower().replace("\u2019", "'").strip()
+
+
+def _make_blocks(counts: list[int], breaks: list[bool], block_words: int) -> list[tuple[int, int]]:
+    """Group units into (first, last) blocks of at least ``block_words`` words.
+
+    A unit flagged in ``breaks`` (a strong or closing cue) always opens a block,
+    so a boundary can fall exactly on it. Units with no words ride along.
+    """
+    if sum(counts) == 0:
+        return []
+    blocks: list[tuple[int, int]] = []
+    first, words = 0, 0
+    for i, n in enumerate(counts):
+        if breaks[i] and i > first and words > 0:
+            blocks.append((first, i - 1))
+            first, words = i, 0
+        words += n
+        if words >= block_words:
+            blocks.append((first, i))
+            first, words = i + 1, 0
+    if first < len(counts):
+        if words == 0:  # trailing silence joins the last block
+            blocks[-1] = (blocks[-1][0], len(counts) - 1)
+        else:
+            blocks.append((first, len(counts) - 1))
+    return blocks
+
+
+def _describe_blocks(
+    units: Sequence[TranscriptSegment],
+    texts: list[str],
+    strong: list[bool],
+    closing: list[bool],
+    ranges: list[tuple[int, int]],
+    vectors: np.ndarray,
+    options: SegmentOptions,
+) -> _Blocks:
+    timed = all(u.start is not None and u.end is not None for u in units)
+    if timed:
+        positions = [units[a].start for a, _ in ranges] + [units[-1].end]
+    else:
+        positions = [a for a, _ in ranges] + [len(units)]
+    firsts = [a for a, _ in ranges]
+    topic_cue = [
+        options.strong_cue_bonus
+        if strong[a]
+        else options.weak_cue_bonus
+        if _WEAK_CUES.search(texts[a]) and not closing[a]
+        else 0.0
+        for a in firsts
+    ]
+    said = [any(closing[a : b + 1]) for a, b in ranges]
+    # The closing round starts at its first cue; "my takeaway is..." follows it.
+    closing_cue = [
+        options.closing_cue_bonus * (closing[a] and not (k > 0 and said[k - 1]))
+        for k, a in enumerate(firsts)
+    ]
+    return _Blocks(
+        ranges=ranges,
+        vectors=vectors,
+        positions=np.array(positions, dtype=float),
+        timed=timed,
+        topic_cue=np.array(topic_cue),
+        closing_cue=np.array(closing_cue),
+    )
+
+
+def _embed_by_length(embed: Embed, texts: list[str], batch: int) -> np.ndarray:
+    """embed(texts), called on small batches of similar length.
+
+    A batch is padded to its longest text, so one long monologue in a wide batch
+    makes every short block cost as much: this halves the time on real meetings.
+    """
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    parts = [embed([texts[i] for i in order[k : k + batch]]) for k in range(0, len(order), batch)]
+    vectors = np.empty((len(texts), np.asarray(parts[0]).shape[1]))
+    vectors[order] = np.vstack([np.asarray(p, dtype=float) for p in parts])
+    return vectors
+
+
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+
+
+def _windows(vectors: np.ndarray, half: int) -> np.ndarray:
+    """Each block's vector averaged with ``half`` neighbours each side, renormalised."""
+    n = len(vectors)
+    csum = np.vstack([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0)])
+    lo = np.clip(np.arange(n) - half, 0, n)
+    hi = np.clip(np.arange(n) + half + 1, 0, n)
+    return _unit_rows(csum[hi] - csum[lo])
+
+
+def _content_vectors(
+    units: Sequence[TranscriptSegment], blocks: _Blocks, options: SegmentOptions
+) -> np.ndarray:
+    """Unit vectors of what a block says (the meeting's mean removed) and who says it."""
+    topical = _unit_rows(blocks.vectors - blocks.vectors.mean(axis=0))
+    speakers = {s: k for k, s in enumerate(dict.fromkeys(u.speaker for u in units))}
+    share = np.zeros((len(blocks.ranges), len(speakers)))
+    for b, (first, last) in enumerate(blocks.ranges):
+        for u in units[first : last + 1]:
+            share[b, speakers[u.speaker]] += len(u.text.split())
+    both = np.hstack([topical, options.speaker_weight * _unit_rows(share)])
+    return both / math.sqrt(1.0 + options.speaker_weight**2)
+
+
+def _span_coherence(vectors: np.ndarray) -> np.ndarray:
+    """coh[i, j] for blocks i..j-1: |sum of their vectors| - their count; -inf if j <= i.
+
+    That is the sum of the blocks' cosines to the span's mean direction minus
+    its ideal, so 0 for identical blocks; from 2-D prefix sums of the Gram matrix.
+    """
+    n = len(vectors)
+    prefix = np.zeros((n + 1, n + 1))
+    prefix[1:, 1:] = (vectors @ vectors.T).cumsum(axis=0).cumsum(axis=1)
+    diag = np.diag(prefix)
+    squared = diag[None, :] - prefix - prefix.T + diag[:, None]
+    idx = np.arange(n + 1)
+    coh = np.sqrt(np.maximum(squared, 0.0)) - (idx[None, :] - idx[:, None])
+    coh[idx[None, :] <= idx[:, None]] = -np.inf
+    return coh
+
+
+def _log_normal_prior(positions: np.ndarray, expected: float, weight: float) -> np.ndarray:
+    """prior[i, j] = -weight * log(length of blocks i..j-1 / expected)^2."""
+    length = np.maximum(positions[None, :] - positions[:, None], 1e-6)
+    return -weight * np.log(length / max(expected, 1e-6)) ** 2
+
+
+# --- agenda mode -------------------------------------------------------------------------
+
+
+def _card_mentions(
+    texts: list[str], ranges: list[tuple[int, int]], titles: list[str], max_df: float
+) -> np.ndarray:
+    """mentions[b, c] = 1 where block b says a word of card c's title that is rare here."""
+    said = [{_stem(w) for t in texts[a : b + 1] for w in _content_words(t)} for a, b in ranges]
+    df = Counter(w for words in said for w in words)
+    limit = max(1.0, max_df * len(ranges))
+    out = np.zeros((len(ranges), len(titles)))
+    for c, title in enumerate(titles):
+        rare = {w for w in map(_stem, _content_words(_normalize(title))) if 0 < df[w] <= limit}
+        out[:, c] = [bool(words & rare) for words in said]
+    return out
+
+
+def _stem(word: str) -> str:
+    """A crude stem, the first six letters, so that "finance" meets "financial"."""
+    return word[:6] if len(word) >= 6 else word.rstrip("s")
+
+
+def _board_rank(cards: Sequence[AgendaCard]) -> np.ndarray:
+    """Each card's place in Lean Coffee order: most votes first, ties as listed."""
+    order = sorted(range(len(cards)), key=lambda c: (-(cards[c].votes or 0), c))
+    rank = np.empty(len(cards), dtype=int)
+    rank[order] = np.arange(len(cards))
+    return rank
+
+
+def _decode_agenda(
+    blocks: _Blocks,
+    card_vecs: np.ndarray,
+    mentions: np.ndarray,
+    span: np.ndarray,
+    board_rank: np.ndarray,
+    options: SegmentOptions,
+) -> list[Span]:
+    """Card spans, following the board's order unless the content fits another far better.
+
+    Labels: cards 0..C-1; C is the leading gap; C+1+c is a gap after card c, so
+    the expected order is still known after a gap.
+    """
+    n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
+    sims = _windows(blocks.vectors, options.window_blocks) @ card_vecs.T
+    # Mostly centred per card: a generic title is close to everything, a card mostly to
+    # its part; partly on all cards, so a card unlike the whole meeting stays unused.
+    baseline = options.card_centring * sims.mean(axis=0) + (1 - options.card_centring) * sims.mean()
+    cards_emit = options.sim_weight * (sims - baseline)
+    gaps_emit = np.full((n_blocks, n_cards + 1), options.sim_weight * options.gap_bias)
+    emit = np.hstack([cards_emit, gaps_emit])
+    starts = np.hstack(
+        [
+            options.mention_bonus * mentions + blocks.topic_cue[:, None],
+            np.repeat(blocks.closing_cue[:, None], n_cards + 1, axis=1),
+        ]
+    )
+    is_card = np.arange(2 * n_cards + 1) < n_cards
+    prior = _card_length_prior(blocks, n_cards, options)
+    span = span - options.segment_penalty
+
+    def decode(rank: np.ndarray, trust: float) -> tuple[list[Span], float]:
+        trans = _transitions(rank, trust, options)
+        init = np.full(2 * n_cards + 1, -np.inf)  # begin in the leading gap or on a card
+        init[:n_cards] = trans[n_cards, :n_cards]
+        init[n_cards] = 0.0
+        labelled, score = _semi_markov(emit, trans, init, span, starts, prior, is_card)
+        return [(a, b, lab if lab < n_cards else None) for a, b, lab in labelled], score
+
+    board, board_score = decode(board_rank, 1.0)
+    free, _ = decode(board_rank, 0.0)
+    own, own_score = decode(_inferred_rank(free, n_cards), options.inferred_order_trust)
+    if own_score - board_score <= options.order_misfit_max:
+        return board
+    log.debug(
+        "the content fits its own order better than the board's by %.1f", own_score - board_score
+    )
+    return own
+
+
+def _card_length_prior(blocks: _Blocks, n_cards: int, options: SegmentOptions) -> np.ndarray:
+    """A card is expected to last its share of the meeting, or its timebox when timed."""
+    total = blocks.positions[-1] - blocks.positions[0]
+    low, high = options.timebox_s
+    if blocks.timed and total >= n_cards * low:  # long enough for every card's timebox
+        expected = min(max(total / n_cards, low), high)  # unreached cards shrink the share
+        return _log_normal_prior(blocks.positions, expected, options.timebox_weight)
+    return _log_normal_prior(blocks.positions, total / max(n_cards, 1), options.length_weight)
+
+
+def _transitions(rank: np.ndarray, trust: float, options: SegmentOptions) -> np.ndarray:
+    """trans[a, b]: score of label b following label a (labels as in _decode_agenda).
+
+    ``rank`` is the expected order of the cards; ``trust`` scales the cost of
+    going back in it and of skipping cards.
+    """
+    n_cards = len(rank)
+    trans = np.full((2 * n_cards + 1, 2 * n_cards + 1), -np.inf)
+
+    def order(prev: int, nxt: int) -> float:  # ranks; -1 before any card
+        if nxt > prev:
+            return -trust * options.skip_weight * (nxt - prev - 1)
+        return -trust * options.order_weight
+
+    for b in range(n_cards):
+        trans[n_cards, b] = order(-1, rank[b])
+        trans[b, n_cards + 1 + b] = 0.0  # a gap after card b
+        for a in range(n_cards):
+            if a != b:
+                trans[a, b] = trans[n_cards + 1 + a, b] = order(rank[a], rank[b])
+    return trans
+
+
+def _inferred_rank(spans: list[Span], n_cards: int) -> np.ndarray:
+    """Cards ranked by the median block the content gave them; unplaced ones last."""
+    given: dict[int, list[int]] = {}
+    for first, last, card in spans:
+        if card is not None:
+            given.setdefault(card, []).extend(range(first, last + 1))
+    centre = [float(np.median(given[c])) if c in given else math.inf for c in range(n_cards)]
+    order = sorted(range(n_cards), key=lambda c: (centre[c], c))
+    rank = np.empty(n_cards, dtype=int)
+    rank[order] = np.arange(n_cards)
+    return rank
+
+
+# --- unsupervised mode ---------------------------------------------------------------------
+
+
+def _decode_topics(blocks: _Blocks, span: np.ndarray, options: SegmentOptions) -> list[Span]:
+    expected = options.topic_minutes * 60.0 if blocks.timed else options.topic_turns
+    prior = _log_normal_prior(blocks.positions, expected, options.topic_length_weight)
+    labelled, _ = _semi_markov(
+        emit=np.zeros((len(blocks.ranges), 1)),
+        trans=np.zeros((1, 1)),
+        init=np.zeros(1),
+        span=span - options.topic_penalty,
+        starts=(blocks.topic_cue + blocks.closing_cue)[:, None],
+        card_prior=prior,
+        is_card=np.array([True]),
+    )
+    return [(a, b, None) for a, b, _ in labelled]
+
+
+# --- the decoder -----------------------------------------------------------------------------
+
+
+def _semi_markov(
+    emit: np.ndarray,
+    trans: np.ndarray,
+    init: np.ndarray,
+    span: np.ndarray,
+    starts: np.ndarray,
+    card_prior: np.ndarray,
+    is_card: np.ndarray,
+) -> tuple[list[tuple[int, int, int]], float]:
+    """Best partition of n blocks into labelled spans (first, last, label), and its score.
+
+    A span of blocks i..j-1 labelled l scores sum(emit[i:j, l]) + span[i, j] +
+    starts[i, l] (+ card_prior[i, j] if is_card[l]) + trans[previous label, l],
+    or init[l] for the first span. The first span gets no start bonus.
+    """
+    n, n_labels = emit.shape
+    cols = np.arange(n_labels)
+    cum = np.vstack([np.zeros((1, n_labels)), np.cumsum(emit, axis=0)])
+    starts = starts.copy()
+    starts[0] = 0.0
+    entry = np.full((n + 1, n_labels), -np.inf)  # best score of entering label l at block i
+    entry_from = np.full((n + 1, n_labels), -1, dtype=int)
+    entry[0] = init
+    best = np.full((n + 1, n_labels), -np.inf)  # best score of label l ending at block j-1
+    back = np.zeros((n + 1, n_labels, 2), dtype=int)  # (start block, previous label)
+    for j in range(1, n + 1):
+        extra = span[:j, j, None] + np.where(is_card, card_prior[:j, j, None], 0.0)
+        score = entry[:j] + starts[:j] + (cum[j] - cum[:j]) + extra
+        arg = np.argmax(score, axis=0)
+        best[j] = score[arg, cols]
+        back[j, :, 0] = arg
+        back[j, :, 1] = entry_from[arg, cols]
+        if j < n:
+            moves = best[j][:, None] + trans
+            entry_from[j] = np.argmax(moves, axis=0)
+            entry[j] = moves[entry_from[j], cols]
+    label = int(np.argmax(best[n]))
+    total = float(best[n, label])
+    spans = []
+    j = n
+    while j > 0:
+        i, prev = back[j, label]
+        spans.append((int(i), j - 1, label))
+        j, label = int(i), int(prev)
+    return spans[::-1], total
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _build_segments(
+    units: Sequence[TranscriptSegment],
+    texts: list[str],
+    ranges: list[tuple[int, int]],
+    spans: list[Span],
+    cards: Sequence[AgendaCard],
+    options: SegmentOptions,
+) -> tuple[TopicSegment, ...]:
+    bounds = [(ranges[a][0], ranges[b][1], card) for a, b, card in spans]
+    segments = []
+    titles_used: set[str] = set()
+    for pos, (first, last, card) in enumerate(bounds):
+        if card is not None:
+            kind, title = "topic", cards[card].title
+        elif cards:
+            kind = "opening" if pos == 0 else "closing" if pos == len(bounds) - 1 else "other"
+            title = {"opening": "Opening", "closing": "Closing", "other": "Aside"}[kind]
+        elif pos > 0 and pos == len(bounds) - 1 and _CLOSING_CUES.search(texts[first]):
+            kind, title = "closing", "Closing"  # "to wrap up, one takeaway each"
+        else:
+            kind = "topic"
+            title = _keyword_title(texts, first, last, ranges, titles_used, options.title_words)
+            titles_used.add(title)
+        extended = kind == "topic" and any(
+            _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
+        )
+        segments.append(_segment(units, first, last, title, kind, card, extended))
+    return tuple(segments)
+
+
+def _segment(
+    units: Sequence[TranscriptSegment],
+    first: int,
+    last: int,
+    title: str,
+    kind: str,
+    agenda_index: int | None,
+    extended: bool = False,
+) -> TopicSegment:
+    return TopicSegment(
+        title=title,
+        kind=kind,
+        agenda_index=agenda_index,
+        first_turn=first,
+        last_turn=last,
+        start=units[first].start,
+        end=units[last].end,
+        extended=extended,
+    )
+
+
+def _keyword_title(
+    texts: list[str],
+    first: int,
+    last: int,
+    ranges: list[tuple[int, int]],
+    taken: set[str],
+    n_words: int,
+) -> str:
+    """The segment's most distinctive phrases (TF-IDF over blocks), unlike titles ``taken``.
+
+    Two-word phrases ("remote control") count extra: they read better than words.
+    """
+    df: Counter[str] = Counter()
+    for a, b in ranges:
+        df.update({p for t in texts[a : b + 1] for p in _phrases(t)})
+    tf = Counter(p for t in texts[first : last + 1] for p in _phrases(t))
+    n = len(ranges)
+
+    def weight(p: str) -> float:
+        return tf[p] * math.log((n + 1) / (df[p] + 0.5)) * (1.5 if " " in p else 1.0)
+
+    ranked = sorted((p for p in tf if tf[p] > 1), key=lambda p: (-weight(p), p))
+    picked: list[str] = []
+    used: set[str] = set()
+    for phrase in ranked:
+        words = [_stem(w) for w in phrase.split()]  # "button" and "buttons" are one word
+        if used.isdisjoint(words) and len(used) + len(words) <= n_words:
+            picked.append(phrase)
+            used.update(words)
+        if len(used) >= n_words - 1:
+            break
+    title = ", ".join(picked).capitalize() or "Discussion"
+    return title if title not in taken else f"{title} (turns {first + 1}-{last + 1})"
+
+
+def _phrases(text: str) -> list[str]:
+    """Content words, and pairs of them said one after the other."""
+    words = [w.strip("'-") for w in _WORD.findall(text)]
+    keep = [_is_content(w) and "'" not in w for w in words]
+    singles = [w for w, k in zip(words, keep, strict=True) if k]
+    pairs = [
+        f"{a} {b}"
+        for a, b, ka, kb in zip(words, words[1:], keep, keep[1:], strict=False)
+        if ka and kb and a != b
+    ]
+    return singles + pairs
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in (w.strip("'-") for w in _WORD.findall(text)) if _is_content(w)]
+
+
+def _is_content(word: str) -> bool:
+    return len(word) > 2 and word not in _STOPWORDS

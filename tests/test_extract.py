@@ -1,0 +1,69 @@
+"""Key phrases, takeaways, action items and resources with the real spaCy and MiniLM."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import SAMPLES
+
+from pipeline.artifacts import TopicSegment
+from pipeline.extract import extract_notes
+from pipeline.models import load_keybert, load_spacy
+from pipeline.transcript_json import load_transcript_json
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo script, cut at its answer key's topic boundaries."""
+    units = load_transcript_json(SAMPLES / "demo-meeting.json").transcript.segments
+    reference = json.loads((SAMPLES / "demo-meeting.json").read_text())["reference"]
+    segments = [
+        TopicSegment(
+            title=s["title"] or "",
+            kind="other" if s["is_gap"] else "topic",
+            agenda_index=s["topic_index"],
+            first_turn=s["start_turn"],
+            last_turn=s["end_turn"],
+            start=None,
+            end=None,
+        )
+        for s in reference["segments"]
+    ]
+    notes = extract_notes(units, segments, load_spacy(), load_keybert())
+    return units, segments, notes
+
+
+def topic_text(units, segment) -> str:
+    return " ".join(u.text for u in units[segment.first_turn : segment.last_turn + 1]).lower()
+
+
+def test_every_topic_gets_readable_notes(demo):
+    units, segments, notes = demo
+    assert len(notes.topics) == len(segments)
+    for segment, topic in zip(segments, notes.topics, strict=True):
+        if segment.kind != "topic":
+            continue
+        assert 5 <= len(topic.keyphrases) <= 8
+        text = topic_text(units, segment)
+        for phrase in topic.keyphrases:
+            assert phrase.lower() in text, f"{phrase!r} does not occur in its topic"
+        assert 2 <= len(topic.takeaways) <= 5
+        for line in topic.takeaways:
+            assert line[0].isupper() and line.endswith((".", "!"))
+            assert not re.search(r"\b(um|uh)\b", line, re.IGNORECASE)
+        assert len(set(topic.takeaways)) == len(topic.takeaways)
+
+
+def test_advice_action_items_and_resources_are_found(demo):
+    _, segments, notes = demo
+    by_title = {s.title: t for s, t in zip(segments, notes.topics, strict=True)}
+    metrics = by_title["Engineering metrics that nobody can cheat"]
+    assert any("DORA" in line for line in metrics.takeaways)
+    assert "Accelerate" in metrics.resources
+    onboarding = by_title["Onboarding senior hires remotely"]
+    assert any("onboarding checklist" in item for item in onboarding.action_items)
+    assert any("Site Reliability Engineering" in r for r in by_title["On-call fatigue"].resources)
+    assert 40 <= len(notes.overview.split()) <= 160
+    assert "Engineering metrics" in notes.overview

@@ -1,0 +1,110 @@
+"""The segmenter on real transcripts with the real sentence-embedding model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLES
+
+from pipeline.agenda import agenda_from_data
+from pipeline.artifacts import TOPIC_KINDS
+from pipeline.runner import _embedder
+from pipeline.segment import segment_transcript
+from pipeline.transcript_json import load_transcript_json
+
+BENCH_VAL = ROOT.parent / "shared" / "bench" / "meetings" / "val"
+
+
+@pytest.fixture(scope="module")
+def embed():
+    return _embedder()
+
+
+def assert_partition(segments, n_units):
+    assert segments[0].first_turn == 0 and segments[-1].last_turn == n_units - 1
+    for a, b in zip(segments, segments[1:], strict=False):
+        assert b.first_turn == a.last_turn + 1
+    assert all(s.first_turn <= s.last_turn and s.kind in TOPIC_KINDS and s.title for s in segments)
+
+
+def test_demo_meeting_follows_the_board(embed):
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    reference = json.loads((SAMPLES / "demo-meeting.json").read_text())["reference"]
+    segments = segment_transcript(given.transcript.segments, given.agenda, embed)
+    assert_partition(segments, len(given.transcript.segments))
+
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [s.agenda_index for s in topics] == [0, 1, 2]  # vote order; card 3 not reached
+    assert [s.title for s in topics] == [c.title for c in given.agenda.cards[:3]]
+    assert segments[0].kind == "opening" and segments[-1].kind == "closing"
+    assert [s.extended for s in topics] == [True, False, False]
+    # Each topic starts within a turn of where the script's answer key starts it.
+    true_starts = [s["start_turn"] for s in reference["segments"] if not s["is_gap"]]
+    assert all(abs(s.first_turn - t) <= 1 for s, t in zip(topics, true_starts, strict=True))
+
+
+def bench_meeting(name: str) -> dict:
+    path = BENCH_VAL / f"{name}.json"
+    if not path.exists():
+        pytest.skip(f"bench data not found at {path}")
+    return json.loads(path.read_text())
+
+
+def test_shuffled_board_with_distractors(embed, tmp_path):
+    meeting = bench_meeting("ES2009a")
+    titles = []
+    for s in meeting["reference"]["segments"]:
+        if not s["is_gap"] and s["title"] not in titles:
+            titles.append(s["title"])
+    cards = [{"title": t, "votes": 3} for t in reversed(titles)]
+    cards.insert(1, {"title": "Hiring for staff engineer roles", "votes": 5})
+    agenda = agenda_from_data(cards)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"turns": meeting["turns"]}))
+    units = load_transcript_json(path).transcript.segments
+    segments = segment_transcript(units, agenda, embed)
+    assert_partition(segments, len(units))
+    used = {s.agenda_index for s in segments if s.agenda_index is not None}
+    assert 1 not in used, "the distractor card was never discussed"
+    assert len(used) >= len(titles) - 1
+
+
+def test_no_agenda_finds_and_titles_topics(embed, tmp_path):
+    meeting = bench_meeting("ES2006a")
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"turns": meeting["turns"]}))
+    units = load_transcript_json(path).transcript.segments
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert 2 <= len(topics) <= 12
+    assert all(s.agenda_index is None for s in segments)
+    assert len({s.title for s in topics}) == len(topics), "titles tell topics apart"
+
+
+def test_cli_reads_a_transcript_json_without_audio(tmp_path):
+    from test_cli import run_cli
+
+    result = run_cli(tmp_path, SAMPLES / "demo-meeting.json")
+    assert result.returncode == 0, result.stderr
+    assert "▸ decode" not in result.stderr and "▸ transcribe" not in result.stderr
+    # Title and date come from the file's own fields.
+    stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
+    sidecar = json.loads(Path(tmp_path / "outputs" / f"{stem}.json").read_text())
+    assert sidecar["agenda"]["cards"][0]["votes"] == 6  # the file's own agenda field
+    fields = {
+        "title",
+        "agenda_index",
+        "kind",
+        "start",
+        "end",
+        "first_turn",
+        "last_turn",
+        "extended",
+    }
+    assert all(fields <= set(s) for s in sidecar["segments"])
+    assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
+    md = (tmp_path / "outputs" / f"{stem}.md").read_text()
+    assert "not reached" in md and "Hiring for staff engineer roles" in md
