@@ -46,13 +46,13 @@ import base64
 import gzip
 import json
 import logging
-import os
 import struct
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
+
+from pipeline.fileio import atomic_open
 
 if TYPE_CHECKING:
     from whisper.model import Whisper
@@ -336,17 +336,8 @@ def convert_ct2_to_openai(ct2_dir: Path, out_path: Path) -> Path:
     }
     logger.info("converted %s: %s", ct2_dir, dims)
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(checkpoint, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_open(out_path, "wb") as f:
+        torch.save(checkpoint, f)
     return out_path
 
 
