@@ -4,6 +4,8 @@
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
 #   make eval [DATA=dir] [OUT=dir]
+#   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
+#   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,8 +24,12 @@ ATTRIBUTE ?=
 TIMEBOX ?=
 OUT ?= outputs
 CACHE ?= .cache
+SUMMARY ?=
+ARCHIVE ?= archive
+Q ?=
+LIMIT ?= 5
 
-.PHONY: summarize test bench eval lint demo clean
+.PHONY: summarize publish search test bench eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +46,15 @@ summarize: $(STAMP)
 		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force) \
 		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)")
+
+publish: $(STAMP)
+	@test -n "$(SUMMARY)" || { echo "error: give the reviewed summary: make publish SUMMARY=outputs/<file>.md" >&2; exit 2; }
+	$(BIN)/python -m pipeline publish "$(SUMMARY)" --archive "$(ARCHIVE)" \
+		$(if $(filter 1 yes true,$(FORCE)),--force)
+
+search: $(STAMP)
+	@test -n "$(Q)" || { echo 'error: give a query: make search Q="engineering metrics"' >&2; exit 2; }
+	@$(BIN)/python -m pipeline search "$(Q)" --archive "$(ARCHIVE)" --limit "$(LIMIT)" --cache "$(CACHE)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

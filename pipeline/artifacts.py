@@ -161,3 +161,28 @@ class MeetingSummary:
     timebox_minutes: float
     stage_seconds: dict[str, float]
     generator: dict  # pipeline version and settings
+
+
+@dataclass(frozen=True)
+class PublishedTopic:
+    """One topic of a reviewed summary, as the archive indexes and searches it."""
+
+    title: str
+    keyphrases: tuple[str, ...] = ()
+    takeaways: tuple[str, ...] = ()
+    action_items: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedMeeting:
+    """A reviewed summary read back from its (edited) markdown, ready for the archive."""
+
+    id: str  # from the front matter; the archive keeps one entry per id
+    title: str
+    date: str  # YYYY-MM-DD
+    theme: str
+    topics: tuple[PublishedTopic, ...]
+    front_matter: dict = field(repr=False)
+    body: str = field(repr=False)  # the markdown below the front matter, as published
+    timeline_svg: str | None = field(default=None, repr=False)  # the picture it links to

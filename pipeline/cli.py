@@ -50,6 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--timebox", type=float, default=8.0, help="minutes per card (default 8)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    publish = commands.add_parser(
+        "publish",
+        help="add a reviewed summary to the archive",
+        description="Example: python -m pipeline publish outputs/2026-11-12-x.md",
+    )
+    publish.add_argument("summary", type=Path, help="the reviewed summary (.md in outputs/)")
+    publish.add_argument("--archive", type=Path, default=Path("archive"), help="archive folder")
+    publish.add_argument("--force", action="store_true", help="publish even a draft")
+
+    search = commands.add_parser(
+        "search",
+        help="find takeaways across the archive",
+        description='Example: python -m pipeline search "how do you measure engineering teams"',
+    )
+    search.add_argument("query", help="words or a question")
+    search.add_argument("--archive", type=Path, default=Path("archive"), help="archive folder")
+    search.add_argument("--limit", type=int, default=5, help="how many takeaways (default 5)")
+    search.add_argument("--cache", type=Path, default=Path(".cache"), help="embedding cache")
     return parser
 
 
@@ -58,7 +77,13 @@ def _configure_logging(debug: bool) -> None:
         level=logging.DEBUG if debug else logging.INFO, format="%(message)s", stream=sys.stderr
     )
     if not debug:  # libraries' info logs are noise for the organizer
-        for name in ("faster_whisper", "httpx", "huggingface_hub", "filelock"):
+        for name in (
+            "faster_whisper",
+            "httpx",
+            "huggingface_hub",
+            "filelock",
+            "sentence_transformers",
+        ):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -84,11 +109,58 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from pipeline import archive, models, publish
+    from pipeline.render import PROMPTS_DIR
+
+    meeting = publish.read_summary(args.summary, force=args.force)
+    normalize = archive.lemma_normalizer(models.load_spacy())
+    result = archive.publish_meeting(meeting, args.archive, PROMPTS_DIR, normalize)
+    verb = "Replaced" if result.replaced else "Added"
+    print(
+        f"{verb} {meeting.title} ({meeting.date}) in {args.archive}: {result.meeting_file}; "
+        f"{result.meetings} meeting(s) in the archive"
+    )
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from pipeline import archive, models, search
+    from pipeline.errors import ArchiveError, SettingsError
+
+    if args.limit < 1:
+        raise SettingsError(f"--limit {args.limit}: give at least 1")
+    entries = archive.load_catalog(args.archive)
+    if not entries:
+        raise ArchiveError(
+            f"{args.archive}: no published meetings yet; publish one with "
+            "make publish SUMMARY=outputs/<file>.md"
+        )
+    hits = search.search_takeaways(
+        entries, args.query, models.sentence_embedder(), args.limit, args.cache / "search"
+    )
+    if not hits:
+        print(f"No takeaway in {args.archive} matches '{args.query}'.")
+    for number, hit in enumerate(hits, 1):
+        print(f"{number}. {hit.takeaway}")
+        print(
+            f"   {hit.meeting_title} · {hit.date} · {hit.topic} "
+            f"({args.archive / hit.file}, score {hit.score:.2f})"
+        )
+    return 0
+
+
+COMMANDS = {"summarize": _summarize, "publish": _publish, "search": _search}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args.debug)
+    from pipeline.models import go_offline_if_hub_unreachable
+
+    go_offline_if_hub_unreachable()
     try:
-        return _summarize(args)
+        return COMMANDS[args.command](args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -41,3 +41,15 @@ class SettingsError(PipelineError):
     """An option has a value the pipeline does not know."""
 
     exit_code = 2
+
+
+class SummaryError(PipelineError):
+    """A summary cannot be published: still a draft, or its markdown is malformed."""
+
+    exit_code = 7
+
+
+class ArchiveError(PipelineError):
+    """The archive is unreadable (a damaged catalog) or has nothing to search yet."""
+
+    exit_code = 8

@@ -18,10 +18,14 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from pipeline.errors import ModelNotFoundError
 
@@ -211,6 +215,23 @@ def load_openai_whisper(model: ResolvedModel) -> Any:
     return load_openai_model(Path(model.location), device="cpu")
 
 
+HUB_HOST = ("huggingface.co", 443)
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+def go_offline_if_hub_unreachable() -> None:
+    """Sets HF_HUB_OFFLINE=1 when the model hub cannot be reached, before any Hugging Face
+    library is imported: otherwise every by-name load retries for about a minute before
+    the offline packages are tried. Users who are online keep by-name loading."""
+    if "HF_HUB_OFFLINE" in os.environ:
+        return  # the user decided
+    try:
+        socket.create_connection(HUB_HOST, timeout=HUB_PROBE_TIMEOUT_S).close()
+    except OSError:
+        log.debug("%s unreachable: using cached or packaged models only", HUB_HOST[0])
+        os.environ["HF_HUB_OFFLINE"] = "1"
+
+
 SENTENCE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -269,3 +290,15 @@ def load_keybert() -> Any:
     from keybert import KeyBERT
 
     return KeyBERT(model=load_sentence_embedder())
+
+
+def sentence_embedder(name: str = SENTENCE_MODEL) -> Callable[[list[str]], np.ndarray]:
+    """``embed(texts)`` → unit-length MiniLM vectors, one row per text."""
+    model = load_sentence_embedder(name)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return model.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+
+    return embed

@@ -20,6 +20,7 @@ import yaml
 from pipeline.artifacts import MeetingSummary
 from pipeline.serialize import summary_to_sidecar
 
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # the editable templates
 SUMMARY_TEMPLATE = "summary.md.j2"
 TIMELINE_TEMPLATE = "timeline.svg.j2"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
@@ -117,6 +118,7 @@ def render_markdown(
     template = template_environment(prompts_dir).get_template(SUMMARY_TEMPLATE)
     transcript = summary.transcript
     meta = {
+        "id": summary.slug,  # the archive replaces an entry with the same id on republish
         "title": summary.title,
         "date": summary.date,
         "recording": Path(summary.recording.path).name,

@@ -11,12 +11,11 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock
 from slugify import slugify
 
@@ -57,7 +56,7 @@ class RunSettings:
     outputs_dir: Path = Path("outputs")
     cache_dir: Path = Path(".cache")
     models_dir: Path = Path("models")
-    prompts_dir: Path = Path(__file__).resolve().parent.parent / "prompts"
+    prompts_dir: Path = render.PROMPTS_DIR
     force: bool = False  # overwrite a draft that the organizer has edited
     attribute: bool = False  # keep participants' names in published text (ATTRIBUTE=1)
     timebox_minutes: float = 8.0  # the Lean Coffee timebox each card gets
@@ -213,17 +212,6 @@ def _recording_and_transcript(
     return recording, transcript, None
 
 
-def _embedder() -> Callable[[list[str]], np.ndarray]:
-    model = models.load_sentence_embedder()
-
-    def embed(texts: list[str]) -> np.ndarray:
-        return model.encode(
-            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
-
-    return embed
-
-
 def summarize(settings: RunSettings) -> RunResult:
     """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
     clock = StageClock()
@@ -239,7 +227,7 @@ def summarize(settings: RunSettings) -> RunResult:
     date = meeting_date(settings, own.date if own else None)
 
     with clock.stage("load embedder"):
-        embed = _embedder()
+        embed = models.sentence_embedder()
     with clock.stage("segment"):
         topics = segment.segment_transcript(transcript.segments, meeting_agenda, embed)
     with clock.stage("load language models"):

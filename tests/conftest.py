@@ -74,3 +74,20 @@ def write_wav(path: Path, samples: list[float], rate: int = 16_000) -> Path:
 
 def tone(seconds: float, freq_hz: float = 440.0, rate: int = 16_000) -> list[float]:
     return [0.3 * math.sin(2 * math.pi * freq_hz * i / rate) for i in range(int(seconds * rate))]
+
+
+PR_CAPBSET_DROP = 24  # linux/prctl.h
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3  # linux/capability.h
+
+
+def respect_permissions() -> None:
+    """preexec_fn: the child process obeys file permissions even when run as root (CI
+    often is), by dropping the capabilities that let root ignore them."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")

@@ -10,7 +10,7 @@ from conftest import ROOT, SAMPLES
 
 from pipeline.agenda import agenda_from_data
 from pipeline.artifacts import TOPIC_KINDS
-from pipeline.runner import _embedder
+from pipeline.models import sentence_embedder
 from pipeline.segment import segment_transcript
 from pipeline.transcript_json import load_transcript_json
 
@@ -19,7 +19,7 @@ BENCH_VAL = ROOT.parent / "shared" / "bench" / "meetings" / "val"
 
 @pytest.fixture(scope="module")
 def embed():
-    return _embedder()
+    return sentence_embedder()
 
 
 def assert_partition(segments, n_units):
