@@ -2,7 +2,7 @@
 #   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
 #   make test
-#   make bench [REC=recording.m4a REF=reference.txt]
+#   make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]
 #   make eval [DATA=dir] [OUT=dir]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
@@ -28,6 +28,7 @@ SUMMARY ?=
 ARCHIVE ?= archive
 Q ?=
 LIMIT ?= 5
+BATCH ?=
 
 .PHONY: summarize publish search test bench eval lint demo clean
 
@@ -45,7 +46,8 @@ summarize: $(STAMP)
 		--outputs "$(OUT)" --cache "$(CACHE)" $(if $(AGENDA),--agenda "$(AGENDA)") \
 		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force) \
-		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)")
+		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)") \
+		$(if $(BATCH),--batch-size "$(BATCH)")
 
 publish: $(STAMP)
 	@test -n "$(SUMMARY)" || { echo "error: give the reviewed summary: make publish SUMMARY=outputs/<file>.md" >&2; exit 2; }
@@ -60,7 +62,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
+	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)") \
+		$(if $(filter 1 yes true,$(IDEAS)),--ideas)
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")

@@ -1,14 +1,17 @@
-"""Benchmark: this pipeline end to end against bare faster-whisper, in one run.
+"""Benchmark: this pipeline end to end against bare Whisper, in one run.
 
-    make bench [REC=recording.m4a REF=reference.txt]
+    make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]
 
 Runs, one after the other on the same recording: bare faster-whisper (a minimal
-script: load the model, transcribe with the pipeline's options, nothing else),
-then ``make summarize`` cold (empty transcript cache) and warm (second run).
+script: load the model, transcribe sequentially with the pipeline's options, nothing
+else), then ``make summarize`` cold (empty transcript cache) and warm (second run),
+then bare openai-whisper on the same weights (its own ``transcribe`` on the whole
+file) and ``make summarize ENGINE=openai-whisper`` cold. IDEAS=1 adds the pipeline
+with sequential decoding (BATCH=1), to show what batching wins.
 Each run is a separate process, timed from start to exit, its peak memory (RSS)
 read from the kernel. Word error rate is computed against the reference text
-when there is one. Prints a table and writes it to docs/BENCHMARKS.md with the
-machine's description.
+when there is one. Prints a table (times, ratios to bare faster-whisper, per-stage
+times) and writes it to docs/BENCHMARKS.md with the machine's description.
 
 Without REC it speaks a 17-minute meeting from the shared bench transcripts
 (AMI ES2006a) with ../shared/bench/synth_meeting.py, once, into bench/recordings/.
@@ -55,6 +58,22 @@ segments, info = model.transcribe(
     condition_on_previous_text=options["condition_on_previous_text"])
 text = " ".join(s.text.strip() for s in segments)
 print(json.dumps({"text": text, "seconds": time.perf_counter() - start}))
+"""
+
+
+# The bare openai-whisper run: its own transcribe() on the whole file, same weights and options.
+BARE_OPENAI_WHISPER = """
+import json, sys, time
+import torch, whisper
+checkpoint, recording, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+start = time.perf_counter()
+torch.set_num_threads(options["cpu_threads"])
+model = whisper.load_model(checkpoint, device="cpu")
+result = whisper.transcribe(
+    model, recording, language=options["language"], beam_size=options["beam_size"],
+    best_of=5, fp16=False, word_timestamps=options["word_timestamps"],
+    condition_on_previous_text=options["condition_on_previous_text"], verbose=None)
+print(json.dumps({"text": result["text"], "seconds": time.perf_counter() - start}))
 """
 
 
@@ -128,10 +147,14 @@ def main() -> None:
     parser.add_argument("--reference", type=Path, help="reference text for the word error rate")
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--report", type=Path, default=REPORT)
+    parser.add_argument(
+        "--ideas", action="store_true", help="also run the pipeline with sequential decoding"
+    )
+    parser.add_argument("--skip-openai", action="store_true", help="no openai-whisper runs")
     args = parser.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.models import resolve_ct2_model
+    from pipeline.models import resolve_ct2_model, resolve_openai_model
     from pipeline.transcribe import TranscribeOptions
 
     if args.recording:
@@ -151,6 +174,7 @@ def main() -> None:
     duration_s = load_recording(recording).recording.duration_s
 
     results: list[Measured] = []
+    stages: dict[str, dict[str, float]] = {}
     bare, out = run_measured(
         "bare faster-whisper",
         [sys.executable, "-c", BARE_FASTER_WHISPER, model_path, str(recording),
@@ -158,25 +182,46 @@ def main() -> None:
     )  # fmt: skip
     bare_result = json.loads(out)
     bare.wer = wer(reference, bare_result["text"])
-    bare.note = f"transcription alone {bare_result['seconds']:.1f} s"
+    bare.note = f"sequential, transcription alone {bare_result['seconds']:.1f} s"
     results.append(bare)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        make_args = [
-            "make", "--no-print-directory", "summarize", f"REC={recording}",
-            f"MODEL={args.model}", f"OUT={tmp}/outputs", f"CACHE={tmp}/cache",
-            "TITLE=bench", "DATE=2000-01-01",
-        ]  # fmt: skip
-        for name in ("make summarize, cold cache", "make summarize, warm cache"):
-            measured, _ = run_measured(name, make_args)
-            sidecar = json.loads((Path(tmp) / "outputs" / "2000-01-01-bench.json").read_text())
-            text = " ".join(s["text"] for s in sidecar["transcript"]["segments"])
-            measured.wer = wer(reference, text)
-            results.append(measured)
+    def summarize_runs(runs: list[tuple[str, list[str]]]) -> None:
+        """``make summarize`` runs in order, sharing one output folder and cache."""
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, extra in runs:
+                make_args = [
+                    "make", "--no-print-directory", "summarize", f"REC={recording}",
+                    f"MODEL={args.model}", f"OUT={tmp}/outputs", f"CACHE={tmp}/cache",
+                    "TITLE=bench", "DATE=2000-01-01", "FORCE=1", *extra,
+                ]  # fmt: skip
+                measured, _ = run_measured(name, make_args)
+                sidecar = json.loads((Path(tmp) / "outputs" / "2000-01-01-bench.json").read_text())
+                text = " ".join(s["text"] for s in sidecar["transcript"]["segments"])
+                measured.wer = wer(reference, text)
+                stages[name] = sidecar["stage_seconds"]
+                results.append(measured)
+
+    summarize_runs([("make summarize, cold cache", []), ("make summarize, warm cache", [])])
+    if args.ideas:
+        summarize_runs([("make summarize BATCH=1 (sequential), cold", ["BATCH=1"])])
+    if not args.skip_openai:
+        checkpoint = resolve_openai_model(args.model, ROOT / "models").location
+        bare_openai, out = run_measured(
+            "bare openai-whisper",
+            [sys.executable, "-c", BARE_OPENAI_WHISPER, checkpoint, str(recording),
+             json.dumps(bare_options)],
+        )  # fmt: skip
+        openai_result = json.loads(out)
+        bare_openai.wer = wer(reference, openai_result["text"])
+        bare_openai.note = f"whole file, transcription alone {openai_result['seconds']:.1f} s"
+        results.append(bare_openai)
+        summarize_runs([("make summarize ENGINE=openai-whisper, cold", ["ENGINE=openai-whisper"])])
+        results[-1].note = f"{results[-1].wall_s / bare_openai.wall_s:.2f}x bare openai-whisper"
 
     lines = [
         f"Recording: `{recording.name}`, {duration_s / 60:.1f} min; model {args.model}, "
-        f"int8, beam {options.beam_size}, VAD, word timestamps, "
+        f"int8 (openai-whisper: float32), beam {options.beam_size}, VAD, word timestamps, "
+        f"pipeline batch size {options.batch_size}, "
         f"condition_on_previous_text={options.condition_on_previous_text}.",
         "",
         "| run | wall time (s) | ratio to bare faster-whisper | x real time | peak RSS (MB) "
@@ -189,6 +234,17 @@ def main() -> None:
             f"{m.wall_s / duration_s:.3f} | {m.peak_rss_mb:.0f} | "
             f"{'' if m.wer is None else f'{m.wer:.1%}'} | {m.note} |"
         )
+    stage_names = list(dict.fromkeys(name for times in stages.values() for name in times))
+    lines += [
+        "",
+        "Stage times of the pipeline runs (s, from each run's sidecar `stage_seconds`):",
+        "",
+        "| run | " + " | ".join(stage_names) + " |",
+        "|---|" + "---:|" * len(stage_names),
+    ]
+    for name, times in stages.items():
+        cells = " | ".join(f"{times[n]:.1f}" if n in times else "" for n in stage_names)
+        lines.append(f"| {name} | {cells} |")
     table = "\n".join(lines)
     print(table)
 

@@ -49,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         "--attribute", action="store_true", help="keep participants' names (default: redact)"
     )
     run.add_argument("--timebox", type=float, default=8.0, help="minutes per card (default 8)")
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        default=defaults.batch_size,
+        help=f"faster-whisper: speech chunks decoded at once (default {defaults.batch_size}; "
+        "1 = one after another)",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     publish = commands.add_parser(
@@ -95,7 +102,12 @@ def _summarize(args: argparse.Namespace) -> int:
         agenda=args.agenda,
         title=args.title,
         date=args.date,
-        transcribe=TranscribeOptions(engine=args.engine, model=args.model, language=args.language),
+        transcribe=TranscribeOptions(
+            engine=args.engine,
+            model=args.model,
+            language=args.language,
+            batch_size=args.batch_size,
+        ),
         outputs_dir=args.outputs,
         cache_dir=args.cache,
         models_dir=args.models,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +40,10 @@ class TranscribeOptions:
     condition_on_previous_text: bool = False
     word_timestamps: bool = True
     compute_type: str = "int8"  # faster-whisper only; openai-whisper runs float32 on CPU
+    # faster-whisper only: VAD chunks decoded this many at a time (BatchedInferencePipeline);
+    # 1 decodes them one after another. Batches keep both cores busy with bigger matrix
+    # products: about 0.7x the CPU time of sequential decoding here (docs/BENCHMARKS.md).
+    batch_size: int = 8
     cpu_threads: int = 0  # 0: all cores
 
     def decoding_settings(self) -> dict:
@@ -48,6 +52,7 @@ class TranscribeOptions:
         settings.pop("cpu_threads")
         if self.engine != "faster-whisper":
             settings.pop("compute_type")
+            settings.pop("batch_size")
         if is_local_model := models.is_local_model(self.model):
             settings["model"] = str(Path(self.model).resolve())
         settings["model_is_path"] = is_local_model
@@ -74,17 +79,27 @@ class FasterWhisperEngine:
             self.resolved, options.compute_type, options.threads()
         )
 
-    def transcribe(
-        self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
-    ) -> tuple[str, Iterator[TranscriptSegment]]:
-        raw_segments, info = self._model.transcribe(
-            samples,
+    def _decode(self, samples: np.ndarray, options: TranscribeOptions) -> tuple[Iterator, object]:
+        common = dict(
             language=options.language,
             beam_size=options.beam_size,
             vad_filter=options.vad_filter,
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=options.word_timestamps,
         )
+        if options.batch_size > 1 and options.vad_filter:
+            from faster_whisper import BatchedInferencePipeline
+
+            # One segment per VAD chunk (up to 30 s): split_at_sentences makes them finer.
+            return BatchedInferencePipeline(self._model).transcribe(
+                samples, batch_size=options.batch_size, **common
+            )
+        return self._model.transcribe(samples, **common)
+
+    def transcribe(
+        self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
+    ) -> tuple[str, Iterator[TranscriptSegment]]:
+        raw_segments, info = self._decode(samples, options)
 
         def stream() -> Iterator[TranscriptSegment]:
             for i, seg in enumerate(raw_segments):
@@ -207,6 +222,8 @@ def load_engine(options: TranscribeOptions, models_dir: Path) -> SpeechEngine:
         raise SettingsError(
             f"unknown engine '{options.engine}' (choose one of {', '.join(ENGINES)})"
         ) from None
+    if options.batch_size < 1:
+        raise SettingsError(f"batch size {options.batch_size}: give 1 or more")
     return engine_class(options, models_dir)
 
 
@@ -218,7 +235,7 @@ def transcribe(
 ) -> Transcript:
     """Transcribe ``audio``; segments are in time order, loops flagged for review."""
     language, stream = engine.transcribe(audio.samples, options, progress)
-    segments = tuple(seg for seg in stream if seg.text)
+    segments = split_at_sentences(seg for seg in stream if seg.text)
     progress(audio.recording.duration_s)
     return Transcript(
         segments=segments,
@@ -229,3 +246,50 @@ def transcribe(
         options=options.decoding_settings(),
         repetition_loops=find_repetition_loops(segments),
     )
+
+
+_SENTENCE_END = (".", "?", "!")
+MIN_SENTENCE_WORDS = 3  # "Okay." stays with what follows: too short to be a unit alone
+
+
+def _ends_sentence(word: str) -> bool:
+    if not word.endswith(_SENTENCE_END):
+        return False
+    stem = word[:-1]
+    # "Mr.", "Dr.", "e.g." end with a full stop but not a sentence.
+    return not ("." in stem or (len(stem) <= 2 and stem[:1].isupper()))
+
+
+def split_at_sentences(segments: Iterable[TranscriptSegment]) -> tuple[TranscriptSegment, ...]:
+    """Whisper segments cut at sentence ends, using word times; renumbered in order.
+
+    Batched decoding gives one segment per VAD chunk (up to 30 s, several speakers'
+    sentences); the segmenter and the review read sentences, so long segments are cut
+    where a word ends a sentence. Segments without word times are kept whole.
+    """
+    result: list[TranscriptSegment] = []
+    for segment in segments:
+        pieces: list[list[Word]] = [[]]
+        for word in segment.words:
+            pieces[-1].append(word)
+            if _ends_sentence(word.text) and len(pieces[-1]) >= MIN_SENTENCE_WORDS:
+                pieces.append([])
+        pieces = [piece for piece in pieces if piece]
+        if len(pieces) > 1 and not _ends_sentence(pieces[-1][-1].text):
+            if len(pieces[-1]) < MIN_SENTENCE_WORDS:  # a short tail joins the sentence before
+                pieces[-2].extend(pieces.pop())
+        if len(pieces) <= 1:
+            result.append(replace(segment, index=len(result)))
+            continue
+        for piece in pieces:
+            result.append(
+                TranscriptSegment(
+                    index=len(result),
+                    start=piece[0].start,
+                    end=piece[-1].end,
+                    text=" ".join(word.text for word in piece),
+                    words=tuple(piece),
+                    speaker=segment.speaker,
+                )
+            )
+    return tuple(result)

@@ -3,8 +3,9 @@
 import jiwer
 import pytest
 
+from pipeline.artifacts import TranscriptSegment, Word
 from pipeline.ingest import load_recording
-from pipeline.transcribe import TranscribeOptions, load_engine, transcribe
+from pipeline.transcribe import TranscribeOptions, load_engine, split_at_sentences, transcribe
 
 NORMALIZE = jiwer.Compose(
     [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
@@ -81,3 +82,23 @@ def test_openai_whisper_on_a_whole_meeting_agrees_with_faster_whisper(demo_recor
         assert all(b >= a - 0.01 for a, b in zip(seen, seen[1:], strict=False))
         assert len(set(seen)) > 3
         assert seen[-1] == pytest.approx(audio.recording.duration_s, abs=0.01)
+
+
+def _words(text: str, start: float = 0.0) -> tuple[Word, ...]:
+    return tuple(Word(start + i, start + i + 0.5, w, 0.9) for i, w in enumerate(text.split()))
+
+
+def test_long_segments_are_cut_at_sentence_ends():
+    text = "Okay. We tried Mr. Smith's idea, e.g. pairing. It worked well for us. And then"
+    segment = TranscriptSegment(0, 0.0, 14.5, text, _words(text), speaker="Dana")
+    pieces = split_at_sentences([segment])
+    assert [p.text for p in pieces] == [
+        "Okay. We tried Mr. Smith's idea, e.g. pairing.",
+        "It worked well for us. And then",
+    ]
+    assert [p.index for p in pieces] == [0, 1]
+    assert pieces[1].start == pieces[1].words[0].start == 8.0
+    assert pieces[0].end == pieces[0].words[-1].end == 7.5
+    assert all(p.speaker == "Dana" for p in pieces)
+    # Without word times nothing can be cut.
+    assert split_at_sentences([TranscriptSegment(5, 0.0, 9.0, text)])[0].text == text
