@@ -146,6 +146,15 @@ class Redaction:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """What segmentation, extraction and redaction made of a transcript (cached together)."""
+
+    segments: tuple[TopicSegment, ...]
+    notes: MeetingNotes
+    redactions: tuple[Redaction, ...]
+
+
+@dataclass(frozen=True)
 class MeetingSummary:
     """Everything the rendered summary shows, plus the transcript."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -31,8 +32,8 @@ from pipeline import (
     transcribe,
     transcript_json,
 )
-from pipeline.artifacts import MeetingSummary, Recording, Transcript
-from pipeline.cache import TranscriptCache, transcript_key
+from pipeline.artifacts import Agenda, Analysis, MeetingSummary, Recording, Transcript
+from pipeline.cache import AnalysisCache, TranscriptCache, analysis_key, transcript_key
 from pipeline.errors import InputError, OutputError, SettingsError
 from pipeline.fileio import write_atomically
 from pipeline.transcribe import TranscribeOptions
@@ -212,19 +213,24 @@ def _recording_and_transcript(
     return recording, transcript, None
 
 
-def summarize(settings: RunSettings) -> RunResult:
-    """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
-    clock = StageClock()
-    with clock.stage("check input"):
-        ingest.check_recording_path(settings.recording)
-        given_agenda = settings.agenda or agenda.find_agenda_beside(settings.recording)
-        meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
-        meeting_date(settings)  # a malformed DATE fails before any work is done
-
-    recording, transcript, own = _recording_and_transcript(settings, clock)
-    meeting_agenda = meeting_agenda or (own.agenda if own else None)
-    title = settings.title or (own.title if own else None) or meeting_title(settings)
-    date = meeting_date(settings, own.date if own else None)
+def _analyse(
+    settings: RunSettings, clock: StageClock, transcript: Transcript, meeting_agenda: Agenda | None
+) -> Analysis:
+    """Topics, notes and redactions: from the cache when nothing they depend on changed."""
+    cache = AnalysisCache(settings.cache_dir)
+    key = analysis_key(
+        transcript,
+        meeting_agenda,
+        {
+            "attribute": settings.attribute,
+            "timebox_minutes": settings.timebox_minutes,
+            # An optional LLM endpoint changes the notes (the key is a hash: no secret kept).
+            "environment": {k: v for k, v in os.environ.items() if k.startswith("LEANCOFFEE_")},
+        },
+    )
+    if cached := cache.get(key):
+        log.info("Topics and notes found in the cache (%s); not analysing again", key)
+        return cached
 
     with clock.stage("load embedder"):
         embed = models.sentence_embedder()
@@ -239,6 +245,27 @@ def summarize(settings: RunSettings) -> RunResult:
         notes, topics, redactions = redact.redact_notes(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )
+    analysis = Analysis(segments=topics, notes=notes, redactions=redactions)
+    cache.put(key, analysis)
+    return analysis
+
+
+def summarize(settings: RunSettings) -> RunResult:
+    """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
+    clock = StageClock()
+    with clock.stage("check input"):
+        ingest.check_recording_path(settings.recording)
+        given_agenda = settings.agenda or agenda.find_agenda_beside(settings.recording)
+        meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
+        meeting_date(settings)  # a malformed DATE fails before any work is done
+
+    recording, transcript, own = _recording_and_transcript(settings, clock)
+    meeting_agenda = meeting_agenda or (own.agenda if own else None)
+    title = settings.title or (own.title if own else None) or meeting_title(settings)
+    date = meeting_date(settings, own.date if own else None)
+
+    analysis = _analyse(settings, clock, transcript, meeting_agenda)
+    topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
 
     with clock.stage("render"):
         stem = output_stem(date, title)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from typing import Any
 
 from pipeline.artifacts import (
@@ -84,3 +86,29 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "generator": summary.generator,
         "transcript": to_jsonable(summary.transcript),
     }
+
+
+def from_jsonable(cls: Any, data: Any) -> Any:
+    """The inverse of ``to_jsonable`` for the artefact dataclasses, driven by their type
+    hints (tuples, optionals, nested dataclasses), so a new field round-trips unaided."""
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for field in dataclasses.fields(cls):
+        if field.name in data:
+            values[field.name] = _convert(hints[field.name], data[field.name])
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _convert(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        (item, *_rest) = typing.get_args(hint)
+        return tuple(_convert(item, v) for v in value)
+    if dataclasses.is_dataclass(hint):
+        return from_jsonable(hint, value)
+    return value

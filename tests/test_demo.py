@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 import jiwer
 import yaml
@@ -42,3 +43,32 @@ def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     meta = yaml.safe_load(md.split("---\n")[1])
     assert meta["status"] == "draft" and meta["recording"] == "demo-meeting.m4a"
     assert sidecar["review"]["repetition_loops"] == []
+
+
+def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):
+    """Second run on an unchanged transcript: no model loaded, byte-identical markdown."""
+
+    def summarize(outputs: str, *extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", "summarize", str(SAMPLES / "demo-meeting.json"),
+             "--outputs", str(tmp_path / outputs), "--cache", str(tmp_path / "cache"),
+             "--no-progress", *extra],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+
+    cold = summarize("cold")
+    assert cold.returncode == 0, cold.stderr
+    warm = summarize("warm")
+    assert warm.returncode == 0, warm.stderr
+    assert "Topics and notes found in the cache" in warm.stderr
+    assert "segment" not in warm.stderr.split("Stage timings:")[1]
+    (cold_md,) = (tmp_path / "cold").glob("*.md")
+    (warm_md,) = (tmp_path / "warm").glob("*.md")
+    assert warm_md.read_text() == cold_md.read_text()
+
+    # Another agenda is another analysis.
+    agenda = tmp_path / "agenda.md"
+    agenda.write_text("- On-call fatigue (9 votes)\n- Engineering metrics (1 vote)\n")
+    other = summarize("other", "--agenda", str(agenda))
+    assert other.returncode == 0, other.stderr
+    assert "Topics and notes found in the cache" not in other.stderr
