@@ -11,9 +11,9 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,19 +23,24 @@ from slugify import slugify
 from pipeline import (
     __version__,
     agenda,
+    chat,
     extract,
     ingest,
     models,
     redact,
     render,
     segment,
+    talktime,
     transcribe,
     transcript_json,
+    vtt,
+    zoom,
 )
-from pipeline.artifacts import MeetingSummary, Recording, Transcript
+from pipeline.artifacts import MeetingNotes, MeetingSummary, Recording, TopicSegment, Transcript
 from pipeline.cache import TranscriptCache, transcript_key
 from pipeline.errors import InputError, OutputError, SettingsError
 from pipeline.fileio import write_atomically
+from pipeline.names import NameMap, find_name_map_beside, load_name_map
 from pipeline.transcribe import TranscribeOptions
 
 log = logging.getLogger(__name__)
@@ -61,6 +66,9 @@ class RunSettings:
     force: bool = False  # overwrite a draft that the organizer has edited
     attribute: bool = False  # keep participants' names in published text (ATTRIBUTE=1)
     timebox_minutes: float = 8.0  # the Lean Coffee timebox each card gets
+    names: Path | None = None  # Zoom display name -> preferred name; default names.yaml beside
+    chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
+    chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
     progress: bool = True
 
 
@@ -125,6 +133,8 @@ def meeting_date(settings: RunSettings, own_date: str | None = None) -> str:
 def meeting_title(settings: RunSettings) -> str:
     if settings.title:
         return settings.title
+    if settings.recording.is_dir():
+        return zoom.folder_title(settings.recording)
     words = re.sub(r"[_\-.]+", " ", settings.recording.stem).strip()
     return words[:1].upper() + words[1:] if words else "Lean Coffee roundtable"
 
@@ -193,6 +203,14 @@ def _recording_and_transcript(
             given = transcript_json.load_transcript_json(settings.recording)
         return given.recording, given.transcript, given
 
+    recording, transcript = _cached_transcription(settings, clock)
+    if not transcript.segments:
+        raise InputError(f"{settings.recording}: no speech found in the recording")
+    return recording, transcript, None
+
+
+def _cached_transcription(settings: RunSettings, clock: StageClock) -> tuple[Recording, Transcript]:
+    """The recording's transcript from the cache, else transcribed and cached."""
     sha256 = ingest.file_sha256(settings.recording)
     cache = TranscriptCache(settings.cache_dir)
     key = transcript_key(sha256, settings.transcribe.decoding_settings())
@@ -208,9 +226,70 @@ def _recording_and_transcript(
         else:
             recording, transcript = _transcribe_with_progress(settings, clock, sha256)
             cache.put(key, recording, transcript)
+    return recording, transcript
+
+
+@dataclass(frozen=True)
+class ZoomCompanions:
+    """What a Zoom folder (or the folder of a recording) adds to the audio."""
+
+    folder: zoom.ZoomFolder | None
+    transcript_vtt: Path | None
+    names: NameMap
+    chat_log: chat.ChatLog | None
+
+
+def _zoom_companions(settings: RunSettings) -> ZoomCompanions:
+    """Read the Zoom folder, name map and chat up front, so bad files fail before any work."""
+    folder = zoom.discover(settings.recording) if settings.recording.is_dir() else None
+    if folder is None and settings.recording.suffix.lower() != vtt.VTT_SUFFIX:
+        ingest.check_recording_path(settings.recording)
+    where = settings.recording if folder else settings.recording.parent
+    names_path = settings.names or find_name_map_beside(where)
+    names = load_name_map(names_path) if names_path else NameMap()
+    chat_path = settings.chat or chat.find_chat_beside(where)
+    chat_log = chat.load_chat(chat_path, names, settings.chat_start_s) if chat_path else None
+    if folder:
+        transcript_vtt = folder.transcript_vtt
+    elif settings.recording.suffix.lower() == vtt.VTT_SUFFIX:
+        transcript_vtt = settings.recording
+    else:  # a cloud transcript beside the audio saves transcribing it
+        transcript_vtt = zoom.find_zoom_transcript_vtt(where)
+    return ZoomCompanions(folder, transcript_vtt, names, chat_log)
+
+
+def _zoom_input(
+    settings: RunSettings, clock: StageClock, found: ZoomCompanions
+) -> tuple[Recording, Transcript, transcript_json.TranscriptInput | None] | None:
+    """The transcript from a Zoom transcript or participant tracks; None: use the audio."""
+    if found.transcript_vtt:
+        log.info("Using the Zoom transcript %s; nothing to transcribe", found.transcript_vtt)
+        with clock.stage("read transcript"):
+            given = vtt.load_vtt(
+                found.transcript_vtt, found.names, settings.transcribe.language or "en"
+            )
+        return given.recording, given.transcript, given
+    if found.folder and found.folder.tracks:
+        return (*_transcribe_tracks(settings, clock, found.folder, found.names), None)
+    return None
+
+
+def _transcribe_tracks(
+    settings: RunSettings, clock: StageClock, folder: zoom.ZoomFolder, names: NameMap
+) -> tuple[Recording, Transcript]:
+    """Each participant's track transcribed (and cached) alone, then merged by time."""
+    speakers = zoom.speaker_names(folder.tracks, names)
+    parts = []
+    for speaker, track in zip(speakers, folder.tracks, strict=True):
+        log.info("Participant track %s: %s", track.path.name, speaker)
+        recording, transcript = _cached_transcription(
+            replace(settings, recording=track.path), clock
+        )
+        parts.append((speaker, recording, transcript))
+    recording, transcript = zoom.merge_tracks(folder.folder, parts)
     if not transcript.segments:
-        raise InputError(f"{settings.recording}: no speech found in the recording")
-    return recording, transcript, None
+        raise InputError(f"{folder.folder}: no speech found in any participant track")
+    return recording, transcript
 
 
 def _embedder() -> Callable[[list[str]], np.ndarray]:
@@ -228,12 +307,14 @@ def summarize(settings: RunSettings) -> RunResult:
     """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
     clock = StageClock()
     with clock.stage("check input"):
-        ingest.check_recording_path(settings.recording)
-        given_agenda = settings.agenda or agenda.find_agenda_beside(settings.recording)
+        companions = _zoom_companions(settings)
+        given_agenda = settings.agenda or _agenda_beside(settings.recording)
         meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
         meeting_date(settings)  # a malformed DATE fails before any work is done
 
-    recording, transcript, own = _recording_and_transcript(settings, clock)
+    recording, transcript, own = _zoom_input(settings, clock, companions) or (
+        _recording_and_transcript(_audio_settings(settings, companions), clock)
+    )
     meeting_agenda = meeting_agenda or (own.agenda if own else None)
     title = settings.title or (own.title if own else None) or meeting_title(settings)
     date = meeting_date(settings, own.date if own else None)
@@ -246,8 +327,14 @@ def summarize(settings: RunSettings) -> RunResult:
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
         notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
+        review_notes: tuple[str, ...] = ()
+        if companions.chat_log:
+            notes, review_notes = _with_chat(notes, topics, transcript, companions.chat_log)
     with clock.stage("redact"):
         speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
+        if companions.chat_log:
+            speakers = sorted({*speakers, *(m.sender for m in companions.chat_log.messages)})
+        talk = talktime.talk_time(transcript.segments, keep_names=settings.attribute)
         notes, topics, redactions = redact.redact_notes(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )
@@ -268,6 +355,8 @@ def summarize(settings: RunSettings) -> RunResult:
             timebox_minutes=settings.timebox_minutes,
             stage_seconds=dict(clock.seconds),
             generator={"name": "leancoffee-notes", "version": __version__},
+            speakers=talk,
+            review_notes=review_notes,
         )
         timeline = render.render_timeline(summary, settings.prompts_dir)
         markdown = render.render_markdown(
@@ -289,3 +378,42 @@ def summarize(settings: RunSettings) -> RunResult:
     return RunResult(
         paths.markdown, paths.sidecar, summary, transcribed="transcribe" in clock.seconds
     )
+
+
+def _agenda_beside(recording: Path) -> Path | None:
+    if recording.is_dir():  # a Zoom folder: the agenda sits inside it
+        return next((recording / n for n in agenda.AGENDA_NAMES if (recording / n).is_file()), None)
+    return agenda.find_agenda_beside(recording)
+
+
+def _audio_settings(settings: RunSettings, found: ZoomCompanions) -> RunSettings:
+    """For a Zoom folder without tracks or transcript: its mixed audio."""
+    if found.folder is None:
+        return settings
+    return replace(settings, recording=found.folder.mixed_audio)
+
+
+def _with_chat(
+    notes: MeetingNotes,
+    topics: Sequence[TopicSegment],
+    transcript: Transcript,
+    chat_log: chat.ChatLog,
+) -> tuple[MeetingNotes, tuple[str, ...]]:
+    """Chat links and questions joined to their topics, and a line for the reviewer."""
+    notes, unplaced = chat.attach_chat(notes, topics, chat_log.messages, transcript.duration_s)
+    line = (
+        f"Chat {Path(chat_log.source).name}: {_count(len(chat_log.messages), 'message')} read, "
+        f"links and questions joined to their topics by time; "
+        f"{_count(chat_log.direct_messages_skipped, 'direct message')} left out unread"
+    )
+    if unplaced:
+        line += (
+            f"; {_count(len(unplaced), 'link or question', 'links or questions')} outside the "
+            "recording: if the chat shows the time of day, rerun with CHAT_START set to the "
+            "clock time the recording began"
+        )
+    return notes, (line,)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
