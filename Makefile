@@ -1,6 +1,8 @@
 # The organizer's entry points. Each target creates or refreshes .venv first.
 #   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
+#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00]
+#   (REC may be a Zoom recording folder: participant tracks, .vtt transcript, chat)
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
 #   make eval [DATA=dir] [OUT=dir]
@@ -20,6 +22,9 @@ LANGUAGE ?=
 FORCE ?=
 ATTRIBUTE ?=
 TIMEBOX ?=
+NAMES ?=
+CHAT ?=
+CHAT_START ?=
 OUT ?= outputs
 CACHE ?= .cache
 
@@ -39,7 +44,9 @@ summarize: $(STAMP)
 		--outputs "$(OUT)" --cache "$(CACHE)" $(if $(AGENDA),--agenda "$(AGENDA)") \
 		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force) \
-		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)")
+		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)") \
+		$(if $(NAMES),--names "$(NAMES)") $(if $(CHAT),--chat "$(CHAT)") \
+		$(if $(CHAT_START),--chat-start "$(CHAT_START)")
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

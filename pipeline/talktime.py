@@ -40,7 +40,12 @@ def talk_time(
 
     ranked = sorted(seconds, key=lambda s: (-seconds[s], -turns[s], s))
     result = []
-    for number, speaker in enumerate(ranked, start=1):
-        label = speaker if keep_names or is_role(speaker) else f"Participant {number}"
+    number = 0
+    for speaker in ranked:
+        if keep_names or is_role(speaker):
+            label = speaker
+        else:
+            number += 1
+            label = f"Participant {number}"
         result.append(SpeakerTime(label, round(seconds[speaker], 1), turns[speaker]))
     return tuple(result)

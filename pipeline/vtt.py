@@ -62,13 +62,16 @@ def load_vtt(path: Path, names: NameMap | None = None, language: str = "en") -> 
             speaker, text = speaker_and_text(caption.text)
         if not text:
             continue
-        if caption.end_in_seconds < caption.start_in_seconds:
+        # start_in_seconds drops the milliseconds: read them from the timestamps.
+        start = caption.start_time.in_milliseconds() / 1000
+        end = caption.end_time.in_milliseconds() / 1000
+        if end < start:
             raise InputError(f"{path}: cue at {caption.start} ends before it starts")
         segments.append(
             TranscriptSegment(
                 index=len(segments),
-                start=round(caption.start_in_seconds, 3),
-                end=round(caption.end_in_seconds, 3),
+                start=start,
+                end=end,
                 text=text,
                 speaker=names(speaker) if speaker else "",
             )

@@ -74,3 +74,33 @@ def write_wav(path: Path, samples: list[float], rate: int = 16_000) -> Path:
 
 def tone(seconds: float, freq_hz: float = 440.0, rate: int = 16_000) -> list[float]:
     return [0.3 * math.sin(2 * math.pi * freq_hz * i / rate) for i in range(int(seconds * rate))]
+
+
+@pytest.fixture(scope="session")
+def demo_timing() -> list[dict]:
+    """Who speaks when in the demo recording: the ground truth for speaker tests."""
+    import json
+
+    return json.loads((SAMPLES / "demo-meeting.timing.json").read_text())["turns"]
+
+
+# The demo's speakers as their Zoom display names (the file names lose the spaces).
+DEMO_DISPLAY_NAMES = {"Dana": "Dana Lee", "Mark": "Mark", "Oscar": "Oscar", "Priya": "Priya Nair"}
+
+
+@pytest.fixture(scope="session")
+def zoom_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Zoom-style participant tracks cut from the demo recording, made once per session:
+    each is the whole meeting long with one speaker's turns and silence elsewhere."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from zoom_tracks import make_tracks
+
+    folder = tmp_path_factory.mktemp("zoom-tracks")
+    return make_tracks(
+        SAMPLES / "demo-meeting.m4a",
+        SAMPLES / "demo-meeting.timing.json",
+        folder,
+        DEMO_DISPLAY_NAMES,
+    )
