@@ -5,6 +5,7 @@
 #   (REC may be a Zoom recording folder: participant tracks, .vtt transcript, chat)
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
+#   make bench-tracks [REC=recording.m4a TIMING=recording.timing.json]
 #   make eval [DATA=dir] [OUT=dir]
 
 PYTHON ?= python3
@@ -28,7 +29,7 @@ CHAT_START ?=
 OUT ?= outputs
 CACHE ?= .cache
 
-.PHONY: summarize test bench eval lint demo clean
+.PHONY: summarize test bench bench-tracks eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
+
+# Zoom per-participant tracks against the mixed recording (default: the demo meeting).
+bench-tracks: $(STAMP)
+	$(BIN)/python bench/bench.py --tracks $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(TIMING),--timing "$(TIMING)")
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")

@@ -36,7 +36,15 @@ from pipeline import (
     vtt,
     zoom,
 )
-from pipeline.artifacts import MeetingNotes, MeetingSummary, Recording, TopicSegment, Transcript
+from pipeline.artifacts import (
+    SAMPLE_RATE_HZ,
+    DecodedAudio,
+    MeetingNotes,
+    MeetingSummary,
+    Recording,
+    TopicSegment,
+    Transcript,
+)
 from pipeline.cache import TranscriptCache, transcript_key
 from pipeline.errors import InputError, OutputError, SettingsError
 from pipeline.fileio import write_atomically
@@ -147,12 +155,21 @@ def output_stem(date: str, title: str) -> str:
 def _transcribe_with_progress(
     settings: RunSettings, clock: StageClock, sha256: str
 ) -> tuple[Recording, Transcript]:
-    from tqdm import tqdm
 
     with clock.stage("decode"):
         audio = ingest.load_recording(settings.recording, sha256=sha256)
+    return audio.recording, _transcribe_audio_with_progress(
+        settings, clock, audio, settings.transcribe
+    )
+
+
+def _transcribe_audio_with_progress(
+    settings: RunSettings, clock: StageClock, audio: DecodedAudio, options: TranscribeOptions
+) -> Transcript:
+    from tqdm import tqdm
+
     with clock.stage("load model"):
-        engine = transcribe.load_engine(settings.transcribe, settings.models_dir)
+        engine = transcribe.load_engine(options, settings.models_dir)
     duration = audio.recording.duration_s
     with (
         clock.stage("transcribe"),
@@ -168,8 +185,7 @@ def _transcribe_with_progress(
         def advance(seconds_done: float) -> None:
             bar.update(max(0.0, min(seconds_done, duration) - bar.n))
 
-        transcript = transcribe.transcribe(audio, engine, settings.transcribe, advance)
-    return audio.recording, transcript
+        return transcribe.transcribe(audio, engine, options, advance)
 
 
 def _protect_edited_draft(markdown_path: Path, sidecar_path: Path, force: bool) -> None:
@@ -203,14 +219,6 @@ def _recording_and_transcript(
             given = transcript_json.load_transcript_json(settings.recording)
         return given.recording, given.transcript, given
 
-    recording, transcript = _cached_transcription(settings, clock)
-    if not transcript.segments:
-        raise InputError(f"{settings.recording}: no speech found in the recording")
-    return recording, transcript, None
-
-
-def _cached_transcription(settings: RunSettings, clock: StageClock) -> tuple[Recording, Transcript]:
-    """The recording's transcript from the cache, else transcribed and cached."""
     sha256 = ingest.file_sha256(settings.recording)
     cache = TranscriptCache(settings.cache_dir)
     key = transcript_key(sha256, settings.transcribe.decoding_settings())
@@ -226,7 +234,9 @@ def _cached_transcription(settings: RunSettings, clock: StageClock) -> tuple[Rec
         else:
             recording, transcript = _transcribe_with_progress(settings, clock, sha256)
             cache.put(key, recording, transcript)
-    return recording, transcript
+    if not transcript.segments:
+        raise InputError(f"{settings.recording}: no speech found in the recording")
+    return recording, transcript, None
 
 
 @dataclass(frozen=True)
@@ -277,16 +287,43 @@ def _zoom_input(
 def _transcribe_tracks(
     settings: RunSettings, clock: StageClock, folder: zoom.ZoomFolder, names: NameMap
 ) -> tuple[Recording, Transcript]:
-    """Each participant's track transcribed (and cached) alone, then merged by time."""
-    speakers = zoom.speaker_names(folder.tracks, names)
-    parts = []
-    for speaker, track in zip(speakers, folder.tracks, strict=True):
+    """Every participant track's speech transcribed in one pass (cached), then put back
+    on the meeting's timeline with the track's speaker."""
+    tracks = folder.tracks
+    for track, speaker in zip(tracks, zoom.speaker_names(tracks, names), strict=True):
         log.info("Participant track %s: %s", track.path.name, speaker)
-        recording, transcript = _cached_transcription(
-            replace(settings, recording=track.path), clock
-        )
-        parts.append((speaker, recording, transcript))
-    recording, transcript = zoom.merge_tracks(folder.folder, parts)
+    sha256 = zoom.tracks_sha256(tracks)
+    cache = TranscriptCache(settings.cache_dir)
+    # Speakers are cached as track file names: a new name map needs no new transcription.
+    file_names = [t.path.name for t in tracks]
+    key = transcript_key(
+        sha256, {**settings.transcribe.decoding_settings(), "zoom_tracks": file_names}
+    )
+    lock_path = settings.cache_dir / "locks" / f"{key}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(lock_path):
+        cached = cache.get(key)
+        if cached:
+            log.info("Transcript found in the cache (%s); not transcribing again", key)
+            recording, transcript = cached
+        else:
+            with clock.stage("decode"):
+                speech = zoom.load_tracks_speech(folder.folder, tracks, sha256)
+            if not speech.chunks:
+                raise InputError(f"{folder.folder}: no speech found in any participant track")
+            audio = DecodedAudio(
+                replace(speech.recording, duration_s=len(speech.samples) / SAMPLE_RATE_HZ),
+                speech.samples,
+            )
+            # VAD already ran per track: the stream holds only speech.
+            options = replace(settings.transcribe, vad_filter=False)
+            joined = _transcribe_audio_with_progress(settings, clock, audio, options)
+            recording = speech.recording
+            transcript = zoom.restore_tracks(speech, joined, file_names)
+            cache.put(key, recording, transcript)
+    recording = replace(recording, path=str(folder.folder))
+    speakers = dict(zip(file_names, zoom.speaker_names(tracks, names), strict=True))
+    transcript = zoom.rename_speakers(transcript, speakers)
     if not transcript.segments:
         raise InputError(f"{folder.folder}: no speech found in any participant track")
     return recording, transcript

@@ -14,22 +14,24 @@ transcribe), the participant tracks, the mixed audio.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.artifacts import Recording, Transcript, TranscriptSegment
+import numpy as np
+
+from pipeline.artifacts import SAMPLE_RATE_HZ, Recording, Transcript, TranscriptSegment, Word
 from pipeline.chat import find_chat_beside
 from pipeline.errors import InputError
+from pipeline.ingest import file_sha256, load_recording
 from pipeline.names import NameMap, find_name_map_beside
 from pipeline.repetition import find_repetition_loops
 
 TRACKS_SUBFOLDER = "Audio Record"
 TRACKS_FORMAT = "zoom tracks"
-# Words further apart than this belong to different turns (VAD keeps 2 s of silence apart).
-MAX_PAUSE_IN_SEGMENT_S = 1.0
 # The meeting's mixed audio, in the order it is preferred (audio before video).
 _MIXED_AUDIO = (
     re.compile(r"^audio_only\.m4a$", re.I),
@@ -149,64 +151,143 @@ def speaker_names(tracks: Sequence[ParticipantTrack], names: NameMap) -> list[st
     return speakers
 
 
-def split_at_pauses(
-    segment: TranscriptSegment, max_pause_s: float = MAX_PAUSE_IN_SEGMENT_S
-) -> list[TranscriptSegment]:
-    """The segment cut wherever its words pause longer than ``max_pause_s``.
+@dataclass(frozen=True)
+class SpeechChunk:
+    """A stretch of one participant's speech, as voice activity detection found it."""
 
-    On a track that is silent between its person's turns, faster-whisper's VAD joins
-    the turns before decoding, and one segment can then run from one turn into the
-    next, a minute later: its start and end would claim the silence between them.
-    The words keep their true times, so the cut is made there.
+    track: int  # index into the folder's tracks
+    start: int  # samples from the meeting's start
+    end: int
+
+
+@dataclass(frozen=True)
+class TracksSpeech:
+    """Every track's speech, concatenated in meeting order: what gets transcribed.
+
+    Transcribing the tracks' speech as one stream costs what the mixed recording
+    costs (faster-whisper's VAD does the same to one file), where one Whisper call
+    per track would pay a part-filled 30 s window and a start-up per participant.
     """
-    words = segment.words
-    cuts = [i for i in range(1, len(words)) if words[i].start - words[i - 1].end > max_pause_s]
-    if not cuts:
-        return [segment]
-    pieces = []
-    for first, last in zip([0, *cuts], [*cuts, len(words)], strict=True):
-        group = words[first:last]
-        text = " ".join(w.text for w in group)
-        pieces.append(
-            replace(segment, start=group[0].start, end=group[-1].end, text=text, words=group)
-        )
-    return pieces
+
+    recording: Recording
+    chunks: tuple[SpeechChunk, ...]  # in meeting order
+    offsets: tuple[int, ...]  # where each chunk begins in ``samples``
+    samples: np.ndarray = field(repr=False)
 
 
-def merge_tracks(
-    folder: Path, parts: Sequence[tuple[str, Recording, Transcript]]
-) -> tuple[Recording, Transcript]:
-    """One time-ordered transcript from each track's (speaker, recording, transcript).
+def tracks_sha256(tracks: Sequence[ParticipantTrack]) -> str:
+    """One digest for the set of tracks (their contents and their names)."""
+    digest = hashlib.sha256()
+    for track in tracks:
+        digest.update(track.path.name.encode())
+        digest.update(file_sha256(track.path).encode())
+    return digest.hexdigest()
 
-    Tracks all start at the meeting's start, so their times are already on one
-    timeline; overlapping speech stays as separate segments, in order of start.
-    Segments that span a pause are cut there first (``split_at_pauses``).
+
+def load_tracks_speech(
+    folder: Path, tracks: Sequence[ParticipantTrack], sha256: str
+) -> TracksSpeech:
+    """Decode each track, keep only its speech (Silero VAD, faster-whisper's defaults).
+
+    One track is decoded at a time and only its speech is kept, so memory stays at
+    the size of the meeting's speech, not of every track.
     """
-    tagged = [
-        replace(piece, speaker=speaker)
-        for speaker, _, transcript in parts
-        for segment in transcript.segments
-        for piece in split_at_pauses(segment)
-    ]
-    tagged.sort(key=lambda s: (s.start, s.end, s.speaker))
-    segments = tuple(replace(s, index=i) for i, s in enumerate(tagged))
-    duration = max(recording.duration_s for _, recording, _ in parts)
-    combined = hashlib.sha256("".join(r.sha256 for _, r, _ in parts).encode()).hexdigest()
-    first = parts[0][2]
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    pieces: list[tuple[SpeechChunk, np.ndarray]] = []
+    duration_s = 0.0
+    for index, track in enumerate(tracks):
+        samples = load_recording(track.path, sha256="-").samples
+        duration_s = max(duration_s, len(samples) / SAMPLE_RATE_HZ)
+        for region in get_speech_timestamps(samples, VadOptions()):
+            chunk = SpeechChunk(index, region["start"], region["end"])
+            pieces.append((chunk, samples[chunk.start : chunk.end].copy()))
+    pieces.sort(key=lambda piece: (piece[0].start, piece[0].track))
+    offsets = np.cumsum([0] + [len(audio) for _, audio in pieces[:-1]]) if pieces else []
+    samples = np.concatenate([a for _, a in pieces]) if pieces else np.zeros(0, np.float32)
     recording = Recording(
         path=str(folder),
-        sha256=combined,
-        size_bytes=sum(r.size_bytes for _, r, _ in parts),
-        duration_s=duration,
+        sha256=sha256,
+        size_bytes=sum(t.path.stat().st_size for t in tracks),
+        duration_s=round(duration_s, 3),
         format=TRACKS_FORMAT,
     )
-    transcript = Transcript(
+    return TracksSpeech(
+        recording, tuple(c for c, _ in pieces), tuple(int(o) for o in offsets), samples
+    )
+
+
+def _chunk_of(speech: TracksSpeech, seconds: float) -> int:
+    """Index of the chunk that ``seconds`` of the concatenated speech falls in."""
+    return max(0, bisect.bisect_right(speech.offsets, seconds * SAMPLE_RATE_HZ) - 1)
+
+
+def _to_meeting_time(speech: TracksSpeech, chunk: int, seconds: float) -> float:
+    c = speech.chunks[chunk]
+    within = min(max(seconds * SAMPLE_RATE_HZ - speech.offsets[chunk], 0), c.end - c.start)
+    return round((c.start + within) / SAMPLE_RATE_HZ, 3)
+
+
+def restore_tracks(
+    speech: TracksSpeech, transcript: Transcript, track_names: Sequence[str]
+) -> Transcript:
+    """The transcript of the concatenated speech back on the meeting's timeline.
+
+    Each segment is cut where its words move to another chunk, so a piece belongs to
+    one track: its speaker is that track's name (``track_names[i]``). Speech that
+    overlaps in the meeting stays as separate segments, in order of start.
+    """
+    pieces: list[TranscriptSegment] = []
+    for segment in transcript.segments:
+        if not segment.words:  # no word times: place the segment by its middle
+            chunk = _chunk_of(speech, (segment.start + segment.end) / 2)
+            pieces.append(
+                replace(
+                    segment,
+                    start=_to_meeting_time(speech, chunk, segment.start),
+                    end=_to_meeting_time(speech, chunk, segment.end),
+                    speaker=track_names[speech.chunks[chunk].track],
+                )
+            )
+            continue
+        groups: list[tuple[int, list[Word]]] = []
+        for word in segment.words:
+            chunk = _chunk_of(speech, (word.start + word.end) / 2)
+            if not groups or groups[-1][0] != chunk:
+                groups.append((chunk, []))
+            groups[-1][1].append(
+                replace(
+                    word,
+                    start=_to_meeting_time(speech, chunk, word.start),
+                    end=_to_meeting_time(speech, chunk, word.end),
+                )
+            )
+        for chunk, words in groups:
+            text = segment.text if len(groups) == 1 else " ".join(w.text for w in words)
+            pieces.append(
+                replace(
+                    segment,
+                    start=words[0].start,
+                    end=words[-1].end,
+                    text=text,
+                    words=tuple(words),
+                    speaker=track_names[speech.chunks[chunk].track],
+                )
+            )
+    pieces.sort(key=lambda s: (s.start, s.end, s.speaker))
+    segments = tuple(replace(s, index=i) for i, s in enumerate(pieces))
+    return replace(
+        transcript,
         segments=segments,
-        language=first.language,
-        duration_s=duration,
-        engine=first.engine,
-        model=first.model,
-        options={**first.options, "tracks": [speaker for speaker, _, _ in parts]},
+        duration_s=speech.recording.duration_s,
+        options={**transcript.options, "vad_filter": True, "zoom_tracks": list(track_names)},
         repetition_loops=find_repetition_loops(segments),
     )
-    return recording, transcript
+
+
+def rename_speakers(transcript: Transcript, names: dict[str, str]) -> Transcript:
+    """The transcript with each speaker label replaced by ``names[label]``."""
+    segments = tuple(
+        replace(s, speaker=names.get(s.speaker, s.speaker)) for s in transcript.segments
+    )
+    return replace(transcript, segments=segments)

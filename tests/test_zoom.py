@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from conftest import DEMO_DISPLAY_NAMES, SAMPLES
@@ -16,11 +17,12 @@ from pipeline.artifacts import Recording, Transcript, TranscriptSegment, Word
 from pipeline.errors import InputError
 from pipeline.talktime import talk_time
 from pipeline.zoom import (
+    SpeechChunk,
+    TracksSpeech,
     discover,
     folder_title,
-    merge_tracks,
+    restore_tracks,
     speaker_names,
-    split_at_pauses,
     track_display_name,
 )
 
@@ -88,42 +90,48 @@ def test_folder_title_drops_zoom_date_time_and_meeting_id():
     assert folder_title(Path(FOLDER_NAME)) == "Lean Coffee"
 
 
-def _segment(start: float, end: float, text: str, words=()) -> TranscriptSegment:
-    return TranscriptSegment(0, start, end, text, tuple(words))
+def _speech(*chunks: SpeechChunk) -> TracksSpeech:
+    """Chunks of speech concatenated in the order given, as load_tracks_speech makes them."""
+    offsets, at = [], 0
+    for chunk in chunks:
+        offsets.append(at)
+        at += chunk.end - chunk.start
+    recording = Recording("meeting", "0" * 64, 1, 60.0, "zoom tracks")
+    return TracksSpeech(recording, chunks, tuple(offsets), np.zeros(at, np.float32))
 
 
-def _transcript(*segments: TranscriptSegment) -> Transcript:
-    return Transcript(segments, "en", 60.0, "faster-whisper", "tiny.en", {})
+def _joined(*segments: TranscriptSegment) -> Transcript:
+    return Transcript(segments, "en", 9.0, "faster-whisper", "tiny.en", {"vad_filter": False})
 
 
-def _recording(name: str) -> Recording:
-    return Recording(name, name * 8, 1, 60.0, "m4a")
-
-
-def test_merge_keeps_overlapping_speech_as_separate_turns_in_time_order():
-    dana = _transcript(_segment(0, 5, "Welcome."), _segment(10, 14, "Next card."))
-    mark = _transcript(_segment(4, 8, "Thanks, I agree."), _segment(13, 16, "Me first."))
-    recording, merged = merge_tracks(
-        Path("meeting"),
-        [("Dana", _recording("a"), dana), ("Mark", _recording("b"), mark)],
-    )
-    assert [(s.index, s.speaker, s.start, s.text) for s in merged.segments] == [
-        (0, "Dana", 0, "Welcome."),
-        (1, "Mark", 4, "Thanks, I agree."),
-        (2, "Dana", 10, "Next card."),
-        (3, "Mark", 13, "Me first."),
+def test_restore_puts_each_word_back_on_its_track_and_the_meeting_timeline():
+    hz = 16_000
+    # Dana speaks 0-5 s, Mark answers over her end, 4-8 s: the stream holds both in full.
+    speech = _speech(SpeechChunk(0, 0, 5 * hz), SpeechChunk(1, 4 * hz, 8 * hz))
+    words = [Word(0.5, 1.5, "Welcome,", 0.9), Word(2.0, 3.0, "everyone.", 0.9),
+             Word(5.5, 6.0, "Thanks,", 0.9), Word(6.2, 7.0, "agreed.", 0.9)]  # fmt: skip
+    # Whisper heard both in one segment that runs across the change of speaker.
+    joined = _joined(TranscriptSegment(0, 0.5, 7.0, "Welcome, everyone. Thanks, agreed.", words))
+    restored = restore_tracks(speech, joined, ["Dana", "Mark"])
+    assert [(s.index, s.speaker, s.start, s.end, s.text) for s in restored.segments] == [
+        (0, "Dana", 0.5, 3.0, "Welcome, everyone."),
+        (1, "Mark", 4.5, 6.0, "Thanks, agreed."),
     ]
-    assert recording.format == "zoom tracks" and recording.duration_s == 60.0
-    assert merged.options["tracks"] == ["Dana", "Mark"]
+    assert [w.start for w in restored.segments[1].words] == [4.5, 5.2]
+    assert restored.duration_s == 60.0 and restored.options["vad_filter"] is True
 
 
-def test_a_segment_spanning_the_silence_between_two_turns_is_cut_at_the_pause():
-    words = [Word(37.2, 37.6, "them", 0.9), Word(37.6, 39.0, "person.", 0.9),
-             Word(105.2, 105.5, "I", 0.9), Word(105.5, 106.0, "agree.", 0.9)]  # fmt: skip
-    pieces = split_at_pauses(_segment(37.2, 106.0, "them person. I agree.", words))
-    assert [(p.start, p.end, p.text) for p in pieces] == [
-        (37.2, 39.0, "them person."),
-        (105.2, 106.0, "I agree."),
+def test_overlapping_speech_stays_as_separate_turns_in_time_order():
+    hz = 16_000
+    speech = _speech(SpeechChunk(0, 0, 5 * hz), SpeechChunk(1, 3 * hz, 6 * hz))
+    joined = _joined(
+        TranscriptSegment(0, 0.0, 4.5, "So the first card is metrics."),  # no word times
+        TranscriptSegment(1, 5.0, 7.5, "Sorry, go ahead."),
+    )
+    restored = restore_tracks(speech, joined, ["Dana", "Mark"])
+    assert [(s.speaker, s.start, s.end) for s in restored.segments] == [
+        ("Dana", 0.0, 4.5),
+        ("Mark", 3.0, 5.5),
     ]
 
 
