@@ -263,6 +263,8 @@ def _zoom_companions(settings: RunSettings) -> ZoomCompanions:
         transcript_vtt = folder.transcript_vtt
     elif settings.recording.suffix.lower() == vtt.VTT_SUFFIX:
         transcript_vtt = settings.recording
+    elif ingest.is_transcript_file(settings.recording):
+        transcript_vtt = None  # a transcript JSON given: that is the transcript
     else:  # a cloud transcript beside the audio saves transcribing it
         transcript_vtt = zoom.find_zoom_transcript_vtt(where)
     return ZoomCompanions(folder, transcript_vtt, names, chat_log)

@@ -319,3 +319,22 @@ def test_a_bad_zoom_file_is_one_line_and_keeps_earlier_outputs(tmp_path, demo_ti
     result = run_cli(tmp_path, folder, "--force")
     assert_clean_failure(result, 3, str(bad), message)
     assert {p.name: p.read_bytes() for p in outputs(tmp_path)} == before
+
+
+def test_a_folder_with_only_the_mixed_audio_is_transcribed_as_one_recording(tmp_path, jfk):
+    folder = tmp_path / FOLDER_NAME
+    folder.mkdir()
+    shutil.copy(jfk, folder / "audio_only.m4a")  # ffmpeg reads the content, not the name
+    (folder / "chat.txt").write_text(
+        "00:00:03 From Dana Lee : Where is that quote from?\n"
+        f"00:00:04 From Mark to Dana Lee(Direct Message) : {SECRET}\n"
+    )
+    result = run_cli(tmp_path, folder)
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads((tmp_path / "outputs" / "2026-11-12-lean-coffee.json").read_text())
+    assert Path(sidecar["recording"]["path"]).name == "audio_only.m4a"
+    heard = " ".join(s["text"] for s in sidecar["transcript"]["segments"])
+    assert "ask not what your country can do for you" in heard
+    assert sidecar["speakers"] == []  # one mixed track: nobody to tell apart
+    assert [q for s in sidecar["segments"] for q in s["questions"]] == ["Where is that quote from?"]
+    assert SECRET not in (tmp_path / "outputs" / "2026-11-12-lean-coffee.md").read_text()
