@@ -22,6 +22,7 @@ from pipeline.zoom import (
     discover,
     folder_title,
     restore_tracks,
+    sounding_regions,
     speaker_names,
     track_display_name,
 )
@@ -133,6 +134,16 @@ def test_overlapping_speech_stays_as_separate_turns_in_time_order():
         ("Dana", 0.0, 4.5),
         ("Mark", 3.0, 5.5),
     ]
+
+
+def test_vad_looks_only_where_a_track_is_not_silent():
+    hz = 16_000
+    track = np.zeros(60 * hz, np.float32)
+    track[10 * hz : 12 * hz] = 0.1  # a word
+    track[12 * hz + hz // 2 : 13 * hz] = 0.1  # the next, half a second later
+    track[40 * hz : 41 * hz] = 0.0005  # hiss below -60 dBFS
+    assert sounding_regions(track) == [(int(7.5 * hz), int(15.5 * hz))]
+    assert sounding_regions(np.zeros(5 * hz, np.float32)) == []
 
 
 def test_two_tracks_mapped_to_one_name_stay_apart():
