@@ -1,8 +1,11 @@
 # The organizer's entry points. Each target creates or refreshes .venv first.
 #   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
+#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00]
+#   (REC may be a Zoom recording folder: participant tracks, .vtt transcript, chat)
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]
+#   make bench-tracks [REC=recording.m4a TIMING=recording.timing.json]
 #   make eval [DATA=dir] [OUT=dir]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
@@ -22,6 +25,9 @@ LANGUAGE ?=
 FORCE ?=
 ATTRIBUTE ?=
 TIMEBOX ?=
+NAMES ?=
+CHAT ?=
+CHAT_START ?=
 OUT ?= outputs
 CACHE ?= .cache
 SUMMARY ?=
@@ -30,7 +36,7 @@ Q ?=
 LIMIT ?= 5
 BATCH ?=
 
-.PHONY: summarize publish search test bench eval lint demo clean
+.PHONY: summarize publish search test bench bench-tracks eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +53,8 @@ summarize: $(STAMP)
 		$(if $(TITLE),--title "$(TITLE)") $(if $(DATE),--date "$(DATE)") \
 		$(if $(LANGUAGE),--language "$(LANGUAGE)") $(if $(filter 1 yes true,$(FORCE)),--force) \
 		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)") \
+		$(if $(NAMES),--names "$(NAMES)") $(if $(CHAT),--chat "$(CHAT)") \
+		$(if $(CHAT_START),--chat-start "$(CHAT_START)") \
 		$(if $(BATCH),--batch-size "$(BATCH)")
 
 publish: $(STAMP)
@@ -64,6 +72,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)") \
 		$(if $(filter 1 yes true,$(IDEAS)),--ideas)
+
+# Zoom per-participant tracks against the mixed recording (default: the demo meeting).
+bench-tracks: $(STAMP)
+	$(BIN)/python bench/bench.py --tracks $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(TIMING),--timing "$(TIMING)")
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")

@@ -15,6 +15,15 @@ times) and writes it to docs/BENCHMARKS.md with the machine's description.
 
 Without REC it speaks a 17-minute meeting from the shared bench transcripts
 (AMI ES2006a) with ../shared/bench/synth_meeting.py, once, into bench/recordings/.
+
+    make bench-tracks [REC=recording.m4a TIMING=recording.timing.json]
+
+``--tracks``: Zoom per-participant tracks against the mixed recording. Cuts one
+track per speaker from a recording with known timing (bench/zoom_tracks.py; by
+default the demo meeting), then runs the pipeline cold on the mixed recording and
+on the Zoom folder of tracks, alternately, ``--rounds`` times, and compares the
+transcription stages (decode, model load, transcribe, from the sidecar) and the
+whole run. Appends the table to docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -141,6 +151,79 @@ def machine_description() -> str:
     )
 
 
+TRACKS_SECTION = "## Per-participant tracks"
+TRANSCRIPTION_STAGES = ("decode", "load model", "transcribe")
+
+
+def _pipeline_run(name: str, recording: Path, tmp: Path, model: str) -> tuple[Measured, dict]:
+    """One cold pipeline run (its own empty cache) and its sidecar."""
+    out, cache = tmp / f"out-{name}", tmp / f"cache-{name}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    command = [
+        sys.executable, "-m", "pipeline", "summarize", str(recording), "--model", model,
+        "--outputs", str(out), "--cache", str(cache), "--title", "bench",
+        "--date", "2000-01-01", "--no-progress", "--force",
+    ]  # fmt: skip
+    measured, _ = run_measured(name, command)
+    return measured, json.loads((out / "2000-01-01-bench.json").read_text())
+
+
+def bench_tracks(args: argparse.Namespace) -> None:
+    """Per-participant tracks against the mixed recording (see the module docstring)."""
+    from zoom_tracks import make_tracks
+
+    recording = (args.recording or ROOT / "samples" / "demo-meeting.m4a").resolve()
+    timing = (args.timing or recording.with_suffix(".timing.json")).resolve()
+    turns = json.loads(timing.read_text())["turns"]
+    reference = " ".join(t["text"] for t in turns)
+    rows: dict[str, list[tuple[float, float, float | None]]] = {"mixed": [], "tracks": []}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        folder = tmp / "zoom"
+        tracks = make_tracks(recording, timing, folder)
+        inputs = {"mixed": recording, "tracks": folder}
+        for round_ in range(args.rounds):
+            # Alternate the order so a slow spell on the shared machine hits both.
+            order = ("mixed", "tracks") if round_ % 2 == 0 else ("tracks", "mixed")
+            for name in order:
+                measured, sidecar = _pipeline_run(name, inputs[name], tmp, args.model)
+                stages = sum(sidecar["stage_seconds"].get(s, 0.0) for s in TRANSCRIPTION_STAGES)
+                text = " ".join(s["text"] for s in sidecar["transcript"]["segments"])
+                rows[name].append((stages, measured.wall_s, wer(reference, text)))
+                print(f"round {round_ + 1}, {name}: transcription {stages:.1f} s, "
+                      f"whole run {measured.wall_s:.1f} s")  # fmt: skip
+
+    best = {name: (min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2])
+            for name, runs in rows.items()}  # fmt: skip
+    duration_s = turns[-1]["end"]
+    lines = [
+        f"Recording: `{recording.name}`, {duration_s / 60:.1f} min, {len(tracks)} speakers; "
+        f"tracks cut from it with bench/zoom_tracks.py (each the whole meeting long, one "
+        f"speaker's turns, silence elsewhere). Model {args.model}; cold cache; best of "
+        f"{args.rounds} alternating runs each.",
+        "",
+        "| input | transcription (decode + model load + transcribe, s) | ratio | "
+        "whole run (s) | ratio | WER |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, label in (("mixed", "mixed recording"), ("tracks", f"{len(tracks)} tracks")):
+        stages, wall, error = best[name]
+        lines.append(
+            f"| {label} | {stages:.1f} | {stages / best['mixed'][0]:.2f} | {wall:.1f} | "
+            f"{wall / best['mixed'][1]:.2f} | {'' if error is None else f'{error:.1%}'} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    report = args.report.read_text() if args.report.exists() else "# Benchmarks\n"
+    args.report.write_text(
+        report.rstrip("\n") + f"\n\n{TRACKS_SECTION} ({stamp})\n\nMade by `make bench-tracks` "
+        f"(`bench/bench.py --tracks`). Machine: {machine_description()}\n\n{table}\n"
+    )
+    print(f"\nAppended to {args.report}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recording", type=Path)
@@ -151,7 +234,16 @@ def main() -> None:
         "--ideas", action="store_true", help="also run the pipeline with sequential decoding"
     )
     parser.add_argument("--skip-openai", action="store_true", help="no openai-whisper runs")
+    parser.add_argument(
+        "--tracks", action="store_true", help="per-participant tracks against the mixed recording"
+    )
+    parser.add_argument("--timing", type=Path, help="--tracks: who speaks when (timing JSON)")
+    parser.add_argument("--rounds", type=int, default=2, help="--tracks: runs of each input")
     args = parser.parse_args()
+    if args.tracks:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        bench_tracks(args)
+        return
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from pipeline.models import resolve_ct2_model, resolve_openai_model
@@ -251,6 +343,9 @@ def main() -> None:
     machine = machine_description()
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     args.report.parent.mkdir(parents=True, exist_ok=True)
+    # The tracks benchmark's sections (make bench-tracks) are kept below this run's.
+    earlier = args.report.read_text() if args.report.exists() else ""
+    kept = earlier[earlier.index(TRACKS_SECTION) :] if TRACKS_SECTION in earlier else ""
     args.report.write_text(
         "# Benchmarks\n\n"
         "Made by `make bench` (bench/bench.py): every run is a separate process on the same "
@@ -258,6 +353,7 @@ def main() -> None:
         "are what to compare, since this machine is shared and noisy. Peak RSS is the "
         "largest resident set of the run's processes.\n\n"
         f"## Latest run ({stamp})\n\nMachine: {machine}\n\n{table}\n"
+        + (f"\n{kept}" if kept else "")
     )
     print(f"\nWrote {args.report}")
 

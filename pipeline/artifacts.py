@@ -127,6 +127,25 @@ class TopicNotes:
     takeaways: tuple[str, ...]
     action_items: tuple[str, ...]
     resources: tuple[str, ...]  # books, tools, companies, links
+    questions: tuple[str, ...] = ()  # asked in the meeting's chat during this topic
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One public message from the meeting's chat (direct messages are never kept)."""
+
+    time_s: float  # seconds from the start of the recording
+    sender: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SpeakerTime:
+    """How long one participant spoke, for the organizer's review."""
+
+    label: str  # the name with ATTRIBUTE=1, else a role or "Participant N"
+    seconds: float
+    turns: int  # runs of consecutive segments by this speaker
 
 
 @dataclass(frozen=True)
@@ -152,6 +171,7 @@ class Analysis:
     segments: tuple[TopicSegment, ...]
     notes: MeetingNotes
     redactions: tuple[Redaction, ...]
+    review_notes: tuple[str, ...] = ()  # extra lines for the reviewer (what the chat added)
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,8 @@ class MeetingSummary:
     timebox_minutes: float
     stage_seconds: dict[str, float]
     generator: dict  # pipeline version and settings
+    speakers: tuple[SpeakerTime, ...] = ()  # talk time per participant, most first
+    review_notes: tuple[str, ...] = ()  # extra lines for the reviewer (what the chat added)
 
 
 @dataclass(frozen=True)

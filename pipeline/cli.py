@@ -32,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
         help="transcribe a recording and write a draft summary into outputs/",
         description="Example: python -m pipeline summarize meeting.m4a --agenda agenda.md",
     )
-    run.add_argument("recording", type=Path, help="the recording (.m4a, .mp4, .wav, ...)")
+    run.add_argument(
+        "recording",
+        type=Path,
+        help="the recording (.m4a, .mp4, .wav, ...), a Zoom recording folder, "
+        "a Zoom transcript (.vtt) or a transcript .json",
+    )
     run.add_argument("--agenda", type=Path, help="the board: a markdown list of cards")
     run.add_argument("--engine", default=defaults.engine, choices=sorted(ENGINES))
     run.add_argument(
@@ -55,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.batch_size,
         help=f"faster-whisper: speech chunks decoded at once (default {defaults.batch_size}; "
         "1 = one after another)",
+    )
+    run.add_argument("--names", type=Path, help="YAML map of Zoom display names to names or roles")
+    run.add_argument("--chat", type=Path, help="the Zoom chat (default: chat.txt beside)")
+    run.add_argument(
+        "--chat-start",
+        default="0",
+        help="the chat's clock time when the recording began, e.g. 10:00:00, for chat "
+        "files that show the time of day (default: chat times count from the start)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -95,6 +108,7 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _summarize(args: argparse.Namespace) -> int:
+    from pipeline.chat import parse_chat_start
     from pipeline.runner import RunSettings, summarize
 
     settings = RunSettings(
@@ -114,6 +128,9 @@ def _summarize(args: argparse.Namespace) -> int:
         force=args.force,
         attribute=args.attribute,
         timebox_minutes=args.timebox,
+        names=args.names,
+        chat=args.chat,
+        chat_start_s=parse_chat_start(args.chat_start),
         progress=not args.no_progress,
     )
     result = summarize(settings)

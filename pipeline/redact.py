@@ -112,7 +112,7 @@ def redact_notes(
     return MeetingNotes(overview, keyphrases, topics), redacted_segments, tuple(log)
 
 
-_NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources")
+_NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questions")
 
 
 def _capitalize(text: str) -> str:

@@ -12,9 +12,9 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -23,19 +23,35 @@ from slugify import slugify
 from pipeline import (
     __version__,
     agenda,
+    chat,
     extract,
     ingest,
     models,
     redact,
     render,
     segment,
+    talktime,
     transcribe,
     transcript_json,
+    vtt,
+    zoom,
 )
-from pipeline.artifacts import Agenda, Analysis, MeetingSummary, Recording, Transcript
+from pipeline.artifacts import (
+    SAMPLE_RATE_HZ,
+    Agenda,
+    Analysis,
+    DecodedAudio,
+    MeetingNotes,
+    MeetingSummary,
+    Recording,
+    TopicSegment,
+    Transcript,
+)
 from pipeline.cache import AnalysisCache, TranscriptCache, analysis_key, transcript_key
 from pipeline.errors import InputError, OutputError, SettingsError
 from pipeline.fileio import write_atomically
+from pipeline.names import NameMap, find_name_map_beside, load_name_map
+from pipeline.serialize import to_jsonable
 from pipeline.transcribe import TranscribeOptions
 
 log = logging.getLogger(__name__)
@@ -61,6 +77,9 @@ class RunSettings:
     force: bool = False  # overwrite a draft that the organizer has edited
     attribute: bool = False  # keep participants' names in published text (ATTRIBUTE=1)
     timebox_minutes: float = 8.0  # the Lean Coffee timebox each card gets
+    names: Path | None = None  # Zoom display name -> preferred name; default names.yaml beside
+    chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
+    chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
     progress: bool = True
 
 
@@ -125,6 +144,8 @@ def meeting_date(settings: RunSettings, own_date: str | None = None) -> str:
 def meeting_title(settings: RunSettings) -> str:
     if settings.title:
         return settings.title
+    if settings.recording.is_dir():
+        return zoom.folder_title(settings.recording)
     words = re.sub(r"[_\-.]+", " ", settings.recording.stem).strip()
     return words[:1].upper() + words[1:] if words else "Lean Coffee roundtable"
 
@@ -137,12 +158,21 @@ def output_stem(date: str, title: str) -> str:
 def _transcribe_with_progress(
     settings: RunSettings, clock: StageClock, sha256: str
 ) -> tuple[Recording, Transcript]:
-    from tqdm import tqdm
 
     with clock.stage("decode"):
         audio = ingest.load_recording(settings.recording, sha256=sha256)
+    return audio.recording, _transcribe_audio_with_progress(
+        settings, clock, audio, settings.transcribe
+    )
+
+
+def _transcribe_audio_with_progress(
+    settings: RunSettings, clock: StageClock, audio: DecodedAudio, options: TranscribeOptions
+) -> Transcript:
+    from tqdm import tqdm
+
     with clock.stage("load model"):
-        engine = transcribe.load_engine(settings.transcribe, settings.models_dir)
+        engine = transcribe.load_engine(options, settings.models_dir)
     duration = audio.recording.duration_s
     with (
         clock.stage("transcribe"),
@@ -158,8 +188,7 @@ def _transcribe_with_progress(
         def advance(seconds_done: float) -> None:
             bar.update(max(0.0, min(seconds_done, duration) - bar.n))
 
-        transcript = transcribe.transcribe(audio, engine, settings.transcribe, advance)
-    return audio.recording, transcript
+        return transcribe.transcribe(audio, engine, options, advance)
 
 
 def _protect_edited_draft(markdown_path: Path, sidecar_path: Path, force: bool) -> None:
@@ -213,8 +242,104 @@ def _recording_and_transcript(
     return recording, transcript, None
 
 
+@dataclass(frozen=True)
+class ZoomCompanions:
+    """What a Zoom folder (or the folder of a recording) adds to the audio."""
+
+    folder: zoom.ZoomFolder | None
+    transcript_vtt: Path | None
+    names: NameMap
+    chat_log: chat.ChatLog | None
+
+
+def _zoom_companions(settings: RunSettings) -> ZoomCompanions:
+    """Read the Zoom folder, name map and chat up front, so bad files fail before any work."""
+    folder = zoom.discover(settings.recording) if settings.recording.is_dir() else None
+    if folder is None and settings.recording.suffix.lower() != vtt.VTT_SUFFIX:
+        ingest.check_recording_path(settings.recording)
+    where = settings.recording if folder else settings.recording.parent
+    names_path = settings.names or find_name_map_beside(where)
+    names = load_name_map(names_path) if names_path else NameMap()
+    chat_path = settings.chat or chat.find_chat_beside(where)
+    chat_log = chat.load_chat(chat_path, names, settings.chat_start_s) if chat_path else None
+    if folder:
+        transcript_vtt = folder.transcript_vtt
+    elif settings.recording.suffix.lower() == vtt.VTT_SUFFIX:
+        transcript_vtt = settings.recording
+    elif ingest.is_transcript_file(settings.recording):
+        transcript_vtt = None  # a transcript JSON given: that is the transcript
+    else:  # a cloud transcript beside the audio saves transcribing it
+        transcript_vtt = zoom.find_zoom_transcript_vtt(where)
+    return ZoomCompanions(folder, transcript_vtt, names, chat_log)
+
+
+def _zoom_input(
+    settings: RunSettings, clock: StageClock, found: ZoomCompanions
+) -> tuple[Recording, Transcript, transcript_json.TranscriptInput | None] | None:
+    """The transcript from a Zoom transcript or participant tracks; None: use the audio."""
+    if found.transcript_vtt:
+        log.info("Using the Zoom transcript %s; nothing to transcribe", found.transcript_vtt)
+        with clock.stage("read transcript"):
+            given = vtt.load_vtt(
+                found.transcript_vtt, found.names, settings.transcribe.language or "en"
+            )
+        return given.recording, given.transcript, given
+    if found.folder and found.folder.tracks:
+        return (*_transcribe_tracks(settings, clock, found.folder, found.names), None)
+    return None
+
+
+def _transcribe_tracks(
+    settings: RunSettings, clock: StageClock, folder: zoom.ZoomFolder, names: NameMap
+) -> tuple[Recording, Transcript]:
+    """Every participant track's speech transcribed in one pass (cached), then put back
+    on the meeting's timeline with the track's speaker."""
+    tracks = folder.tracks
+    for track, speaker in zip(tracks, zoom.speaker_names(tracks, names), strict=True):
+        log.info("Participant track %s: %s", track.path.name, speaker)
+    sha256 = zoom.tracks_sha256(tracks)
+    cache = TranscriptCache(settings.cache_dir)
+    # Speakers are cached as track file names: a new name map needs no new transcription.
+    file_names = [t.path.name for t in tracks]
+    key = transcript_key(
+        sha256, {**settings.transcribe.decoding_settings(), "zoom_tracks": file_names}
+    )
+    lock_path = settings.cache_dir / "locks" / f"{key}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(lock_path):
+        cached = cache.get(key)
+        if cached:
+            log.info("Transcript found in the cache (%s); not transcribing again", key)
+            recording, transcript = cached
+        else:
+            with clock.stage("decode"):
+                speech = zoom.load_tracks_speech(folder.folder, tracks, sha256)
+            if not speech.chunks:
+                raise InputError(f"{folder.folder}: no speech found in any participant track")
+            audio = DecodedAudio(
+                replace(speech.recording, duration_s=len(speech.samples) / SAMPLE_RATE_HZ),
+                speech.samples,
+            )
+            # VAD already ran per track: the stream holds only speech.
+            options = replace(settings.transcribe, vad_filter=False)
+            joined = _transcribe_audio_with_progress(settings, clock, audio, options)
+            recording = speech.recording
+            transcript = zoom.restore_tracks(speech, joined, file_names)
+            cache.put(key, recording, transcript)
+    recording = replace(recording, path=str(folder.folder))
+    speakers = dict(zip(file_names, zoom.speaker_names(tracks, names), strict=True))
+    transcript = zoom.rename_speakers(transcript, speakers)
+    if not transcript.segments:
+        raise InputError(f"{folder.folder}: no speech found in any participant track")
+    return recording, transcript
+
+
 def _analyse(
-    settings: RunSettings, clock: StageClock, transcript: Transcript, meeting_agenda: Agenda | None
+    settings: RunSettings,
+    clock: StageClock,
+    transcript: Transcript,
+    meeting_agenda: Agenda | None,
+    chat_log: chat.ChatLog | None,
 ) -> Analysis:
     """Topics, notes and redactions: from the cache when nothing they depend on changed."""
     cache = AnalysisCache(settings.cache_dir)
@@ -222,6 +347,7 @@ def _analyse(
         transcript,
         meeting_agenda,
         {
+            "chat": to_jsonable(chat_log) if chat_log else None,
             "attribute": settings.attribute,
             "timebox_minutes": settings.timebox_minutes,
             # An optional LLM endpoint changes the notes (the key is a hash: no secret kept).
@@ -240,12 +366,19 @@ def _analyse(
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
         notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
+        review_notes: tuple[str, ...] = ()
+        if chat_log:
+            notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
     with clock.stage("redact"):
         speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
+        if chat_log:
+            speakers = sorted({*speakers, *(m.sender for m in chat_log.messages)})
         notes, topics, redactions = redact.redact_notes(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )
-    analysis = Analysis(segments=topics, notes=notes, redactions=redactions)
+    analysis = Analysis(
+        segments=topics, notes=notes, redactions=redactions, review_notes=review_notes
+    )
     cache.put(key, analysis)
     return analysis
 
@@ -254,18 +387,22 @@ def summarize(settings: RunSettings) -> RunResult:
     """Recording (or transcript JSON) in, ``outputs/<date>-<slug>.md`` and ``.json`` out."""
     clock = StageClock()
     with clock.stage("check input"):
-        ingest.check_recording_path(settings.recording)
-        given_agenda = settings.agenda or agenda.find_agenda_beside(settings.recording)
+        companions = _zoom_companions(settings)
+        given_agenda = settings.agenda or _agenda_beside(settings.recording)
         meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
         meeting_date(settings)  # a malformed DATE fails before any work is done
 
-    recording, transcript, own = _recording_and_transcript(settings, clock)
+    recording, transcript, own = _zoom_input(settings, clock, companions) or (
+        _recording_and_transcript(_audio_settings(settings, companions), clock)
+    )
     meeting_agenda = meeting_agenda or (own.agenda if own else None)
     title = settings.title or (own.title if own else None) or meeting_title(settings)
     date = meeting_date(settings, own.date if own else None)
 
-    analysis = _analyse(settings, clock, transcript, meeting_agenda)
+    analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log)
     topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
+    talk = talktime.talk_time(transcript.segments, keep_names=settings.attribute)
+    review_notes = analysis.review_notes
 
     with clock.stage("render"):
         stem = output_stem(date, title)
@@ -283,6 +420,8 @@ def summarize(settings: RunSettings) -> RunResult:
             timebox_minutes=settings.timebox_minutes,
             stage_seconds=dict(clock.seconds),
             generator={"name": "leancoffee-notes", "version": __version__},
+            speakers=talk,
+            review_notes=review_notes,
         )
         timeline = render.render_timeline(summary, settings.prompts_dir)
         markdown = render.render_markdown(
@@ -304,3 +443,42 @@ def summarize(settings: RunSettings) -> RunResult:
     return RunResult(
         paths.markdown, paths.sidecar, summary, transcribed="transcribe" in clock.seconds
     )
+
+
+def _agenda_beside(recording: Path) -> Path | None:
+    if recording.is_dir():  # a Zoom folder: the agenda sits inside it
+        return next((recording / n for n in agenda.AGENDA_NAMES if (recording / n).is_file()), None)
+    return agenda.find_agenda_beside(recording)
+
+
+def _audio_settings(settings: RunSettings, found: ZoomCompanions) -> RunSettings:
+    """For a Zoom folder without tracks or transcript: its mixed audio."""
+    if found.folder is None:
+        return settings
+    return replace(settings, recording=found.folder.mixed_audio)
+
+
+def _with_chat(
+    notes: MeetingNotes,
+    topics: Sequence[TopicSegment],
+    transcript: Transcript,
+    chat_log: chat.ChatLog,
+) -> tuple[MeetingNotes, tuple[str, ...]]:
+    """Chat links and questions joined to their topics, and a line for the reviewer."""
+    notes, unplaced = chat.attach_chat(notes, topics, chat_log.messages, transcript.duration_s)
+    line = (
+        f"Chat {Path(chat_log.source).name}: {_count(len(chat_log.messages), 'message')} read, "
+        f"links and questions joined to their topics by time; "
+        f"{_count(chat_log.direct_messages_skipped, 'direct message')} left out unread"
+    )
+    if unplaced:
+        line += (
+            f"; {_count(len(unplaced), 'link or question', 'links or questions')} outside the "
+            "recording: if the chat shows the time of day, rerun with CHAT_START set to the "
+            "clock time the recording began"
+        )
+    return notes, (line,)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

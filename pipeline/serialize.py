@@ -80,7 +80,9 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "timebox_minutes": summary.timebox_minutes,
         "review": {
             "repetition_loops": [to_jsonable(r) for r in summary.transcript.repetition_loops],
+            "notes": list(summary.review_notes),
         },
+        "speakers": [to_jsonable(s) for s in summary.speakers],
         "redactions": [to_jsonable(r) for r in summary.redactions],
         "stage_seconds": summary.stage_seconds,
         "generator": summary.generator,

@@ -91,3 +91,33 @@ def respect_permissions() -> None:
     for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
         if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+@pytest.fixture(scope="session")
+def demo_timing() -> list[dict]:
+    """Who speaks when in the demo recording: the ground truth for speaker tests."""
+    import json
+
+    return json.loads((SAMPLES / "demo-meeting.timing.json").read_text())["turns"]
+
+
+# The demo's speakers as their Zoom display names (the file names lose the spaces).
+DEMO_DISPLAY_NAMES = {"Dana": "Dana Lee", "Mark": "Mark", "Oscar": "Oscar", "Priya": "Priya Nair"}
+
+
+@pytest.fixture(scope="session")
+def zoom_tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Zoom-style participant tracks cut from the demo recording, made once per session:
+    each is the whole meeting long with one speaker's turns and silence elsewhere."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from zoom_tracks import make_tracks
+
+    folder = tmp_path_factory.mktemp("zoom-tracks")
+    return make_tracks(
+        SAMPLES / "demo-meeting.m4a",
+        SAMPLES / "demo-meeting.timing.json",
+        folder,
+        DEMO_DISPLAY_NAMES,
+    )
