@@ -53,7 +53,7 @@ class CachedEmbedder:
         if path.exists():
             self.vectors = pickle.loads(path.read_bytes())
         self._model = None
-        self.dirty = False
+        self.unsaved = 0
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode()).digest() for t in texts]
@@ -68,15 +68,17 @@ class CachedEmbedder:
             )
             for t, v in zip(missing, fresh, strict=True):
                 self.vectors[hashlib.sha1(t.encode()).digest()] = np.asarray(v, dtype=np.float32)
-            self.dirty = True
+            self.unsaved += len(missing)
+            if self.unsaved >= 2000:  # embedding a split takes long on a shared CPU
+                self.save()
         return np.vstack([self.vectors[k] for k in keys])
 
     def save(self) -> None:
-        if self.dirty:
+        if self.unsaved:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(self.vectors))
             tmp.replace(self.path)
-            self.dirty = False
+            self.unsaved = 0
 
 
 def load_split(split: str) -> dict[str, list[Meeting]]:
