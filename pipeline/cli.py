@@ -63,6 +63,7 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _summarize(args: argparse.Namespace) -> int:
+    from pipeline.llm import LLMSettings
     from pipeline.runner import RunSettings, summarize
 
     settings = RunSettings(
@@ -78,6 +79,7 @@ def _summarize(args: argparse.Namespace) -> int:
         attribute=args.attribute,
         timebox_minutes=args.timebox,
         progress=not args.no_progress,
+        llm=LLMSettings.from_env(),  # off unless LEANCOFFEE_LLM_BASE_URL is set
     )
     result = summarize(settings)
     print(f"Wrote {result.markdown_path} and {result.sidecar_path}")

@@ -25,6 +25,7 @@ from pipeline import (
     agenda,
     extract,
     ingest,
+    llm,
     models,
     redact,
     render,
@@ -61,6 +62,7 @@ class RunSettings:
     force: bool = False  # overwrite a draft that the organizer has edited
     attribute: bool = False  # keep participants' names in published text (ATTRIBUTE=1)
     timebox_minutes: float = 8.0  # the Lean Coffee timebox each card gets
+    llm: llm.LLMSettings | None = None  # LLM mode (LEANCOFFEE_LLM_* variables); None: off
     progress: bool = True
 
 
@@ -246,6 +248,11 @@ def summarize(settings: RunSettings) -> RunResult:
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
         notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
+    if settings.llm is not None:
+        with clock.stage("llm"):  # falls back to the offline notes part by part
+            notes = llm.rewrite_notes(
+                transcript.segments, topics, notes, settings.llm, settings.prompts_dir, title
+            )
     with clock.stage("redact"):
         speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
         notes, topics, redactions = redact.redact_notes(

@@ -15,6 +15,7 @@ from pipeline.artifacts import (
     TranscriptSegment,
     Word,
 )
+from pipeline.confidence import low_confidence_stretches
 
 SIDECAR_SCHEMA_VERSION = 1
 
@@ -70,6 +71,7 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "language": summary.transcript.language,
         "agenda": to_jsonable(summary.agenda) if summary.agenda else None,
         "overview": summary.notes.overview,
+        "llm": to_jsonable(summary.notes.llm) if summary.notes.llm else None,
         "keyphrases": list(summary.notes.keyphrases),
         "segments": [
             {**to_jsonable(segment), **to_jsonable(notes)}
@@ -78,6 +80,9 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "timebox_minutes": summary.timebox_minutes,
         "review": {
             "repetition_loops": [to_jsonable(r) for r in summary.transcript.repetition_loops],
+            "low_confidence": [
+                to_jsonable(s) for s in low_confidence_stretches(summary.transcript.segments)
+            ],
         },
         "redactions": [to_jsonable(r) for r in summary.redactions],
         "stage_seconds": summary.stage_seconds,
