@@ -4,6 +4,7 @@
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
 #   make eval [DATA=dir] [OUT=dir]
+#   make bench-text [RUNS=3]
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ TIMEBOX ?=
 OUT ?= outputs
 CACHE ?= .cache
 
-.PHONY: summarize test bench eval lint demo clean
+.PHONY: summarize test bench bench-text eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
+
+bench-text: $(STAMP)
+	$(BIN)/python bench/bench_text.py $(if $(RUNS),--runs "$(RUNS)")
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")

@@ -195,13 +195,17 @@ def main() -> None:
     machine = machine_description()
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     args.report.parent.mkdir(parents=True, exist_ok=True)
+    # make bench-text's section (between its markers) is kept
+    kept = ""
+    if args.report.exists() and "<!-- bench-text -->" in args.report.read_text():
+        kept = "\n<!-- bench-text -->" + args.report.read_text().split("<!-- bench-text -->", 1)[1]
     args.report.write_text(
         "# Benchmarks\n\n"
         "Made by `make bench` (bench/bench.py): every run is a separate process on the same "
         "recording, timed from start to exit, one after the other in one invocation; ratios "
         "are what to compare, since this machine is shared and noisy. Peak RSS is the "
         "largest resident set of the run's processes.\n\n"
-        f"## Latest run ({stamp})\n\nMachine: {machine}\n\n{table}\n"
+        f"## Latest run ({stamp})\n\nMachine: {machine}\n\n{table}\n{kept}"
     )
     print(f"\nWrote {args.report}")
 
