@@ -9,6 +9,7 @@
 #   make eval [DATA=dir] [OUT=dir]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
+#   make bench-text [RUNS=3]
 
 PYTHON ?= python3
 VENV := .venv
@@ -36,7 +37,7 @@ Q ?=
 LIMIT ?= 5
 BATCH ?=
 
-.PHONY: summarize publish search test bench bench-tracks eval lint demo clean
+.PHONY: summarize publish search test bench bench-tracks bench-text eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +77,9 @@ bench: $(STAMP)
 # Zoom per-participant tracks against the mixed recording (default: the demo meeting).
 bench-tracks: $(STAMP)
 	$(BIN)/python bench/bench.py --tracks $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(TIMING),--timing "$(TIMING)")
+
+bench-text: $(STAMP)
+	$(BIN)/python bench/bench_text.py $(if $(RUNS),--runs "$(RUNS)")
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")

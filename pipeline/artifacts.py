@@ -149,10 +149,20 @@ class SpeakerTime:
 
 
 @dataclass(frozen=True)
+class LLMProvenance:
+    """Which parts of the notes an LLM wrote (LLM mode); the rest are extractive."""
+
+    model: str
+    topics: tuple[int, ...]  # indices of the TopicSegments whose notes it wrote
+    overview: bool
+
+
+@dataclass(frozen=True)
 class MeetingNotes:
     overview: str
     keyphrases: tuple[str, ...]  # for the whole meeting, best first
     topics: tuple[TopicNotes, ...]  # aligned 1:1 with the meeting's TopicSegments
+    llm: LLMProvenance | None = None  # None: all extractive (LLM mode off)
 
 
 @dataclass(frozen=True)

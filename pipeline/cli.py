@@ -109,6 +109,7 @@ def _configure_logging(debug: bool) -> None:
 
 def _summarize(args: argparse.Namespace) -> int:
     from pipeline.chat import parse_chat_start
+    from pipeline.llm import LLMSettings
     from pipeline.runner import RunSettings, summarize
 
     settings = RunSettings(
@@ -132,6 +133,7 @@ def _summarize(args: argparse.Namespace) -> int:
         chat=args.chat,
         chat_start_s=parse_chat_start(args.chat_start),
         progress=not args.no_progress,
+        llm=LLMSettings.from_env(),  # off unless LEANCOFFEE_LLM_BASE_URL is set
     )
     result = summarize(settings)
     print(f"Wrote {result.markdown_path} and {result.sidecar_path}")

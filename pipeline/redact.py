@@ -109,7 +109,8 @@ def redact_notes(
         s if s.agenda_index is not None else replace(s, title=_capitalize(title))
         for s, title in zip(segments, titles, strict=True)
     )
-    return MeetingNotes(overview, keyphrases, topics), redacted_segments, tuple(log)
+    redacted = replace(notes, overview=overview, keyphrases=keyphrases, topics=topics)
+    return redacted, redacted_segments, tuple(log)
 
 
 _NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questions")

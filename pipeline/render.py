@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from pipeline import confidence
 from pipeline.artifacts import MeetingSummary
 from pipeline.serialize import summary_to_sidecar
 
@@ -82,6 +83,29 @@ class AgendaRow:
     discussed: bool
 
 
+def llm_topic_numbers(summary: MeetingSummary) -> list[int]:
+    """The 1-based numbers (as the summary shows them) of the topics an LLM wrote."""
+    if summary.notes.llm is None:
+        return []
+    topic_ids = [i for i, s in enumerate(summary.segments) if s.kind == "topic"]
+    return [n for n, i in enumerate(topic_ids, 1) if i in summary.notes.llm.topics]
+
+
+def llm_parts(summary: MeetingSummary) -> list[str]:
+    """What the LLM wrote, in words: ["the overview", "the notes of topics 1 and 3"]."""
+    llm = summary.notes.llm
+    if llm is None:
+        return []
+    parts = ["the overview"] if llm.overview else []
+    numbers = [str(n) for n in llm_topic_numbers(summary)]
+    if numbers:
+        listed = (
+            numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+        )
+        parts.append(f"the notes of topic{'s' if len(numbers) > 1 else ''} {listed}")
+    return parts
+
+
 def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
     if summary.agenda is None:
         return []
@@ -142,6 +166,11 @@ def render_markdown(
         timed=transcript.duration_s > 0,
         timeline_file=timeline_file,
         redactions=summary.redactions,
+        llm_parts=llm_parts(summary),
+        low_confidence=confidence.low_confidence_stretches(transcript.segments),
+        low_confidence_threshold=confidence.LOW_MEAN_PROBABILITY,
+        word_confidence_known=any(s.words for s in transcript.segments),
+        llm_topic_numbers=llm_topic_numbers(summary),
     )
 
 

@@ -26,6 +26,7 @@ from pipeline import (
     chat,
     extract,
     ingest,
+    llm,
     models,
     redact,
     render,
@@ -80,6 +81,7 @@ class RunSettings:
     names: Path | None = None  # Zoom display name -> preferred name; default names.yaml beside
     chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
     chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
+    llm: llm.LLMSettings | None = None  # LLM mode (LEANCOFFEE_LLM_* variables); None: off
     progress: bool = True
 
 
@@ -340,6 +342,7 @@ def _analyse(
     transcript: Transcript,
     meeting_agenda: Agenda | None,
     chat_log: chat.ChatLog | None,
+    title: str,
 ) -> Analysis:
     """Topics, notes and redactions: from the cache when nothing they depend on changed."""
     cache = AnalysisCache(settings.cache_dir)
@@ -348,6 +351,7 @@ def _analyse(
         meeting_agenda,
         {
             "chat": to_jsonable(chat_log) if chat_log else None,
+            "title": title,  # the LLM prompts name the meeting
             "attribute": settings.attribute,
             "timebox_minutes": settings.timebox_minutes,
             # An optional LLM endpoint changes the notes (the key is a hash: no secret kept).
@@ -366,9 +370,14 @@ def _analyse(
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
         notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
-        review_notes: tuple[str, ...] = ()
-        if chat_log:
-            notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
+    if settings.llm is not None:
+        with clock.stage("llm"):  # falls back to the offline notes part by part
+            notes = llm.rewrite_notes(
+                transcript.segments, topics, notes, settings.llm, settings.prompts_dir, title
+            )
+    review_notes: tuple[str, ...] = ()
+    if chat_log:
+        notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
     with clock.stage("redact"):
         speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
         if chat_log:
@@ -379,7 +388,13 @@ def _analyse(
     analysis = Analysis(
         segments=topics, notes=notes, redactions=redactions, review_notes=review_notes
     )
-    cache.put(key, analysis)
+    llm_fell_back = settings.llm is not None and (
+        notes.llm is None
+        or not notes.llm.overview
+        or len(notes.llm.topics) < sum(t.kind == "topic" for t in topics)
+    )
+    if not llm_fell_back:  # a later run may reach the endpoint: do not keep the fallback
+        cache.put(key, analysis)
     return analysis
 
 
@@ -399,7 +414,7 @@ def summarize(settings: RunSettings) -> RunResult:
     title = settings.title or (own.title if own else None) or meeting_title(settings)
     date = meeting_date(settings, own.date if own else None)
 
-    analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log)
+    analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log, title)
     topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
     talk = talktime.talk_time(transcript.segments, keep_names=settings.attribute)
     review_notes = analysis.review_notes

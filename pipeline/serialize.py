@@ -17,6 +17,7 @@ from pipeline.artifacts import (
     TranscriptSegment,
     Word,
 )
+from pipeline.confidence import low_confidence_stretches
 
 SIDECAR_SCHEMA_VERSION = 1
 
@@ -72,6 +73,7 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "language": summary.transcript.language,
         "agenda": to_jsonable(summary.agenda) if summary.agenda else None,
         "overview": summary.notes.overview,
+        "llm": to_jsonable(summary.notes.llm) if summary.notes.llm else None,
         "keyphrases": list(summary.notes.keyphrases),
         "segments": [
             {**to_jsonable(segment), **to_jsonable(notes)}
@@ -81,6 +83,9 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
         "review": {
             "repetition_loops": [to_jsonable(r) for r in summary.transcript.repetition_loops],
             "notes": list(summary.review_notes),
+            "low_confidence": [
+                to_jsonable(s) for s in low_confidence_stretches(summary.transcript.segments)
+            ],
         },
         "speakers": [to_jsonable(s) for s in summary.speakers],
         "redactions": [to_jsonable(r) for r in summary.redactions],
