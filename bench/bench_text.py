@@ -69,11 +69,11 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from pipeline import extract, models, segment
-    from pipeline.runner import _embedder
+    from pipeline.models import sentence_embedder
     from pipeline.transcript_json import load_transcript_json
 
     start = time.perf_counter()
-    embed = _embedder()
+    embed = sentence_embedder()
     nlp, keybert = models.load_spacy(), models.load_keybert()
     nlp("Warm up the parser.")
     embed(["Warm up the embedder."])

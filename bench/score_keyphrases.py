@@ -172,9 +172,9 @@ def main() -> None:
     ]
     cuts = [reference_segments(meeting) for meeting, _ in meetings]
     if args.segments == "pipeline":  # segmented once: the options tuned here do not change it
-        from pipeline.runner import _embedder
+        from pipeline.models import sentence_embedder
 
-        embed = _embedder()  # the pipeline's own segmenter embedder
+        embed = sentence_embedder()  # the pipeline's own segmenter embedder
         cuts = [segment_transcript(g.transcript.segments, g.agenda, embed) for g in given]
     baseline: list[bool] = []
     for meeting, _ in meetings:

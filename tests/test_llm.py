@@ -80,13 +80,12 @@ def is_topic_request(body: dict) -> bool:
 def demo_offline():
     """The demo meeting through the real segmenter and extractor, LLM mode off."""
     from pipeline.extract import extract_notes
-    from pipeline.models import load_keybert, load_spacy
-    from pipeline.runner import _embedder
+    from pipeline.models import load_keybert, load_spacy, sentence_embedder
     from pipeline.segment import segment_transcript
 
     given = load_transcript_json(SAMPLES / "demo-meeting.json")
     units = given.transcript.segments
-    topics = segment_transcript(units, given.agenda, _embedder())
+    topics = segment_transcript(units, given.agenda, sentence_embedder())
     notes = extract_notes(units, topics, load_spacy(), load_keybert())
     return units, topics, notes
 
