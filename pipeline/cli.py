@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -49,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
         "--attribute", action="store_true", help="keep participants' names (default: redact)"
     )
     run.add_argument("--timebox", type=float, default=8.0, help="minutes per card (default 8)")
+    run.add_argument(
+        "--chunk-minutes",
+        type=float,
+        default=defaults.chunk_s / 60,
+        help="decode and transcribe in pieces of about this length, each cached as it "
+        f"finishes (default {defaults.chunk_s / 60:.0f})",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -70,7 +78,12 @@ def _summarize(args: argparse.Namespace) -> int:
         agenda=args.agenda,
         title=args.title,
         date=args.date,
-        transcribe=TranscribeOptions(engine=args.engine, model=args.model, language=args.language),
+        transcribe=TranscribeOptions(
+            engine=args.engine,
+            model=args.model,
+            language=args.language,
+            chunk_s=args.chunk_minutes * 60,
+        ),
         outputs_dir=args.outputs,
         cache_dir=args.cache,
         models_dir=args.models,
@@ -84,9 +97,20 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt_on_sigterm() -> None:
+    """A kill (SIGTERM) stops the run the way Ctrl-C does: temporary files removed,
+    ffmpeg stopped, finished chunks kept for the next run."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args.debug)
+    _interrupt_on_sigterm()
     try:
         return _summarize(args)
     except PipelineError as exc:
@@ -94,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(
-            "interrupted: nothing was written; the next run reuses what was cached", file=sys.stderr
+            "interrupted: no summary was written; the next run resumes from what was cached",
+            file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     except Exception as exc:
