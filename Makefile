@@ -4,6 +4,7 @@
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt]
 #   make eval [DATA=dir] [OUT=dir]
+#   make bench-memory [HOURS="0.33 3"]
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ TIMEBOX ?=
 OUT ?= outputs
 CACHE ?= .cache
 
-.PHONY: summarize test bench eval lint demo clean
+.PHONY: summarize test bench bench-memory eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,12 +48,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(if $(filter command line environment,$(origin REC)),--recording "$(REC)") $(if $(REF),--reference "$(REF)")
 
+# Peak memory on a 20-minute and a 3-hour recording (the demo looped; ~1 h of CPU).
+bench-memory: $(STAMP)
+	$(BIN)/python bench/bench_memory.py $(if $(HOURS),--hours $(HOURS))
+
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/ruff format --check pipeline tests
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
 
 # Regenerates the demo recording from its script (needs Debian's espeak-ng).
 demo: $(STAMP)

@@ -197,7 +197,7 @@ def stream_chunks(path: Path, chunk_s: float | None) -> Iterator[AudioChunk]:
             pending_samples += len(pending[-1])
             # Cut only with a full search window on both sides of the boundary in hand,
             # so the chunk after a cut is never a sliver.
-            if chunk and pending_samples >= chunk + 2 * search:
+            while chunk and pending_samples >= chunk + 2 * search:
                 buffer = np.concatenate(pending)
                 cut = _quietest_sample(buffer, chunk - search, chunk + search)
                 tail = buffer[cut:].copy()
