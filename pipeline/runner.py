@@ -145,35 +145,38 @@ def _transcribe_with_progress(
     from tqdm import tqdm
 
     options = settings.transcribe
-    chunks = ingest.stream_chunks(settings.recording, options.chunk_s)
-    with clock.stage("decode"):
-        # A file ffmpeg cannot read, or one under a second, fails here: before the model loads.
-        first = next(chunks)
-        total_s = ingest.probe_duration_s(settings.recording) or first.end_sample / SAMPLE_RATE_HZ
+    # closing(): ffmpeg stops at once on an error or Ctrl-C, whichever step raises.
+    with closing(ingest.stream_chunks(settings.recording, options.chunk_s)) as chunks:
+        with clock.stage("decode"):
+            # A file ffmpeg cannot read, or one under a second, fails here, before the
+            # model loads; the other chunks are decoded as the transcription reaches them.
+            first = next(chunks)
+            total_s = (
+                ingest.probe_duration_s(settings.recording) or first.end_sample / SAMPLE_RATE_HZ
+            )
 
-    @functools.cache
-    def engine() -> transcribe.SpeechEngine:
-        with clock.stage("load model"):
-            return transcribe.load_engine(options, settings.models_dir)
+        @functools.cache
+        def engine() -> transcribe.SpeechEngine:
+            with clock.stage("load model"):
+                return transcribe.load_engine(options, settings.models_dir)
 
-    if chunk_store.get(first) is None:
-        _check_language(settings, first)
-        engine()  # loaded before the transcribe stage starts, so the timings do not overlap
-    with (
-        clock.stage("transcribe"),
-        tqdm(
-            total=round(total_s, 1),
-            unit="s",
-            desc="Transcribing audio",
-            disable=not settings.progress,
-            bar_format=PROGRESS_FORMAT,
-        ) as bar,
-    ):
+        if chunk_store.get(first) is None:
+            _check_language(settings, first)
+            engine()  # loaded before the transcribe stage starts: the timings do not overlap
+        with (
+            clock.stage("transcribe"),
+            tqdm(
+                total=round(total_s, 1),
+                unit="s",
+                desc="Transcribing audio",
+                disable=not settings.progress,
+                bar_format=PROGRESS_FORMAT,
+            ) as bar,
+        ):
 
-        def advance(seconds_done: float) -> None:
-            bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
+            def advance(seconds_done: float) -> None:
+                bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
 
-        with closing(chunks):  # stops ffmpeg at once on an error or Ctrl-C
             done = transcribe.transcribe_chunks(
                 itertools.chain([first], chunks), engine, options, chunk_store, advance
             )
