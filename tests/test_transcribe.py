@@ -127,9 +127,9 @@ def test_openai_whisper_transcribes_chunk_by_chunk(jfk, models_dir, jfk_referenc
     opts = TranscribeOptions(engine="openai-whisper")
     engine = load_engine(opts, models_dir)
     store = ChunkCache(TranscriptCache(models_dir / "unused-cache"), "jfk")
-    done = transcribe_chunks(stream_chunks(jfk, chunk_s=6), lambda: engine, opts, store)
+    done = transcribe_chunks(stream_chunks(jfk, chunk_s=4), lambda: engine, opts, store)
     store.clear()
     transcript = assemble_transcript(done, 11.0, opts)
-    assert len(done) == 2 and transcript.engine == "openai-whisper"
+    assert len(done) == 3 and transcript.engine == "openai-whisper"
     assert jiwer.wer(NORMALIZE(jfk_reference), NORMALIZE(transcript.text)) <= 0.15
     assert done[1].segments[0].start >= done[1].start_sample / 16_000 - 0.5
