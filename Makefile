@@ -10,6 +10,7 @@
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
 #   make bench-text [RUNS=3]
+#   make bench-memory [HOURS="0.33 3"]
 
 PYTHON ?= python3
 VENV := .venv
@@ -37,7 +38,7 @@ Q ?=
 LIMIT ?= 5
 BATCH ?=
 
-.PHONY: summarize publish search test bench bench-tracks bench-text eval lint demo clean
+.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,12 +82,16 @@ bench-tracks: $(STAMP)
 bench-text: $(STAMP)
 	$(BIN)/python bench/bench_text.py $(if $(RUNS),--runs "$(RUNS)")
 
+# Peak memory on a 20-minute and a 3-hour recording (the demo looped; ~1 h of CPU).
+bench-memory: $(STAMP)
+	$(BIN)/python bench/bench_memory.py $(if $(HOURS),--hours $(HOURS))
+
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/ruff format --check pipeline tests
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff format --check pipeline tests bench
 
 # Regenerates the demo recording from its script (needs Debian's espeak-ng).
 demo: $(STAMP)

@@ -343,9 +343,10 @@ def main() -> None:
     machine = machine_description()
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    # The sections of make bench-tracks and make bench-text are kept below this run's.
+    # The sections of make bench-memory, bench-tracks and bench-text are kept below this run's.
     earlier = args.report.read_text() if args.report.exists() else ""
-    starts = [earlier.index(m) for m in (TRACKS_SECTION, "<!-- bench-text -->") if m in earlier]
+    markers = ("## Memory: long recordings", TRACKS_SECTION, "<!-- bench-text -->")
+    starts = [earlier.index(m) for m in markers if m in earlier]
     kept = earlier[min(starts) :] if starts else ""
     args.report.write_text(
         "# Benchmarks\n\n"

@@ -35,6 +35,24 @@ class DecodedAudio:
 
 
 @dataclass(frozen=True)
+class AudioChunk:
+    """One piece of a recording decoded as a stream: long meetings are never held whole."""
+
+    index: int
+    start_sample: int  # offset of the first sample from the start of the recording
+    samples: np.ndarray = field(repr=False)  # 16 kHz mono float32
+    last: bool = False  # no audio follows this chunk
+
+    @property
+    def start_s(self) -> float:
+        return self.start_sample / SAMPLE_RATE_HZ
+
+    @property
+    def end_sample(self) -> int:
+        return self.start_sample + len(self.samples)
+
+
+@dataclass(frozen=True)
 class Word:
     start: float
     end: float

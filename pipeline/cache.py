@@ -1,6 +1,10 @@
 """The caches: a second run on the same recording does not transcribe again, and a run
 on an unchanged transcript does not segment and extract again.
 
+While a recording is being transcribed, each finished chunk is kept too
+(``ChunkCache``), so a run stopped by Ctrl-C or a kill resumes from the last
+finished chunk instead of starting over; the chunks go once the whole entry is written.
+
 Keyed on the recording's content hash (not its name or date), the engine, the
 model and every decoding setting that changes the text. Entries are written
 atomically, so an interrupted run never leaves a half entry behind.
@@ -11,16 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from pathlib import Path
 
-from pipeline.artifacts import Agenda, Analysis, Recording, Transcript
+from pipeline.artifacts import Agenda, Analysis, AudioChunk, Recording, Transcript
 from pipeline.fileio import write_atomically
 from pipeline.serialize import (
     from_jsonable,
     recording_from_dict,
+    segment_from_dict,
     to_jsonable,
     transcript_from_dict,
 )
+from pipeline.transcribe import ChunkTranscript
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,50 @@ class TranscriptCache:
         except OSError as exc:
             # The summary can still be written; only the next run is slower.
             log.warning("Could not write the transcript cache %s (%s)", self._path(key), exc)
+
+
+class ChunkCache:
+    """Finished chunks of one transcription in progress: ``transcripts/<key>.chunks/``.
+
+    An entry is used only for the chunk it was made from (same index and sample
+    range), so a change in chunking can never mix pieces of two transcriptions.
+    """
+
+    def __init__(self, cache: TranscriptCache, key: str) -> None:
+        self.folder = cache.folder / "transcripts" / f"{key}.chunks"
+
+    def _path(self, index: int) -> Path:
+        return self.folder / f"{index:04d}.json"
+
+    def get(self, chunk: AudioChunk) -> ChunkTranscript | None:
+        path = self._path(chunk.index)
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            done = ChunkTranscript(
+                index=data["index"],
+                start_sample=data["start_sample"],
+                end_sample=data["end_sample"],
+                language=data["language"],
+                segments=tuple(segment_from_dict(s) for s in data["segments"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("Ignoring unreadable cached chunk %s (%s)", path, exc)
+            return None
+        if (done.start_sample, done.end_sample) != (chunk.start_sample, chunk.end_sample):
+            return None
+        return done
+
+    def put(self, done: ChunkTranscript) -> None:
+        try:
+            write_atomically(self._path(done.index), json.dumps(to_jsonable(done)))
+        except OSError as exc:  # only a resumed run would be slower
+            log.warning("Could not cache chunk %d in %s (%s)", done.index + 1, self.folder, exc)
+
+    def clear(self) -> None:
+        """Drop the chunks once the whole transcript is cached."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 ANALYSIS_FORMAT = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -69,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the chat's clock time when the recording began, e.g. 10:00:00, for chat "
         "files that show the time of day (default: chat times count from the start)",
     )
+    run.add_argument(
+        "--chunk-minutes",
+        type=float,
+        default=defaults.chunk_s / 60,
+        help="decode and transcribe in pieces of about this length, each cached as it "
+        f"finishes (default {defaults.chunk_s / 60:.0f})",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     publish = commands.add_parser(
@@ -122,6 +130,7 @@ def _summarize(args: argparse.Namespace) -> int:
             model=args.model,
             language=args.language,
             batch_size=args.batch_size,
+            chunk_s=args.chunk_minutes * 60,
         ),
         outputs_dir=args.outputs,
         cache_dir=args.cache,
@@ -138,6 +147,16 @@ def _summarize(args: argparse.Namespace) -> int:
     result = summarize(settings)
     print(f"Wrote {result.markdown_path} and {result.sidecar_path}")
     return 0
+
+
+def _interrupt_on_sigterm() -> None:
+    """A kill (SIGTERM) stops the run the way Ctrl-C does: temporary files removed,
+    ffmpeg stopped, finished chunks kept for the next run."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _publish(args: argparse.Namespace) -> int:
@@ -190,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.models import go_offline_if_hub_unreachable
 
     go_offline_if_hub_unreachable()
+    _interrupt_on_sigterm()
     try:
         return COMMANDS[args.command](args)
     except PipelineError as exc:
@@ -197,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(
-            "interrupted: nothing was written; the next run reuses what was cached", file=sys.stderr
+            "interrupted: no summary was written; the next run resumes from what was cached",
+            file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     except Exception as exc:

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
-from pipeline.artifacts import SAMPLE_RATE_HZ, DecodedAudio, Recording
+from pipeline.artifacts import SAMPLE_RATE_HZ, AudioChunk, DecodedAudio, Recording
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -28,6 +33,11 @@ TRANSCRIPT_SUFFIXES = (".json",)  # a transcript instead of audio: see transcrip
 MIN_DURATION_S = 1.0
 _HASH_CHUNK_BYTES = 1 << 20
 _PCM_SCALE = 32768.0  # int16 full scale
+_PIPE_READ_BYTES = 1 << 20  # 32 s of 16 kHz int16 per read from ffmpeg
+_CUT_SEARCH_S = 60.0  # a chunk boundary moves at most this far to reach a quiet moment
+_CUT_SEARCH_FRACTION = 0.1  # ... and at most this fraction of the chunk length
+_QUIET_FRAME_S = 0.1  # the frame over which loudness is measured when choosing a cut
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 
 
 def ffmpeg_exe() -> str:
@@ -91,12 +101,25 @@ def _ffmpeg_reason(path: Path, stderr: str) -> str:
     return f"ffmpeg could not decode it ({lines[-1] if lines else 'no details'})"
 
 
-def load_recording(path: Path, sha256: str | None = None) -> DecodedAudio:
-    """Check ``path`` and decode its first audio stream to 16 kHz mono.
+def probe_duration_s(path: Path) -> float | None:
+    """The duration ffmpeg reads from the file's header (for the progress bar), if any."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-hide_banner", "-i", str(path)],
+        capture_output=True,
+        check=False,
+    )  # exits 1 ("no output file"), having printed what it knows about the input
+    match = _DURATION.search(result.stderr.decode(errors="replace"))
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
-    ``sha256`` saves hashing the file again when the caller already has it.
-    """
-    check_recording_path(path)
+
+@contextmanager
+def _pcm_pipe(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], None]]]:
+    """ffmpeg decoding ``path`` to 16 kHz mono s16le on a pipe, and a function to call at
+    end of stream that raises InputError when ffmpeg failed. The process is killed if
+    the reader stops early (an error, Ctrl-C), so nothing is left running."""
     command = [
         ffmpeg_exe(),
         "-nostdin",
@@ -110,24 +133,109 @@ def load_recording(path: Path, sha256: str | None = None) -> DecodedAudio:
         "-f", "s16le",
         "-",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, check=False)
-    stderr = result.stderr.decode(errors="replace")
-    if result.returncode != 0:
-        raise InputError(f"{path}: {_ffmpeg_reason(path, stderr)}")
-    if stderr.strip():  # decoded, but ffmpeg met damage on the way
-        log.warning("%s: ffmpeg reported problems while decoding: %s", path, stderr.strip()[:200])
-    samples = np.frombuffer(result.stdout, dtype=np.int16).astype(np.float32) / _PCM_SCALE
-    duration_s = len(samples) / SAMPLE_RATE_HZ
-    if duration_s < MIN_DURATION_S:
-        raise InputError(
-            f"{path}: only {duration_s:.2f} s of audio; a recording needs at least "
-            f"{MIN_DURATION_S:.0f} s"
-        )
-    recording = Recording(
+    # stderr goes to a file, not a pipe: a damaged file's warnings could fill a pipe
+    # that nobody reads while we read stdout, and deadlock both processes.
+    with tempfile.TemporaryFile() as stderr_file:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr_file)
+
+        def finish() -> None:
+            returncode = proc.wait()
+            stderr_file.seek(0)
+            stderr = stderr_file.read().decode(errors="replace")
+            if returncode != 0:
+                raise InputError(f"{path}: {_ffmpeg_reason(path, stderr)}")
+            if stderr.strip():  # decoded, but ffmpeg met damage on the way
+                log.warning(
+                    "%s: ffmpeg reported problems while decoding: %s", path, stderr.strip()[:200]
+                )
+
+        try:
+            assert proc.stdout is not None
+            yield proc.stdout, finish
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
+
+
+def _quietest_sample(samples: np.ndarray, lo: int, hi: int) -> int:
+    """The middle of the quietest short frame in ``samples[lo:hi]``: a cut there is
+    least likely to fall inside a word."""
+    frame = int(_QUIET_FRAME_S * SAMPLE_RATE_HZ)
+    count = (hi - lo) // frame
+    if count < 1:
+        return (lo + hi) // 2
+    frames = samples[lo : lo + count * frame].reshape(count, frame)
+    energy = np.square(frames, dtype=np.float64).mean(axis=1)
+    return lo + int(np.argmin(energy)) * frame + frame // 2
+
+
+def stream_chunks(path: Path, chunk_s: float | None) -> Iterator[AudioChunk]:
+    """Decode ``path`` as a stream of chunks of about ``chunk_s`` seconds.
+
+    Each cut falls at the quietest moment within ``_CUT_SEARCH_S`` of the nominal
+    boundary, so no word is split between chunks. At most about two chunks of samples
+    are in memory at once, however long the recording; ``chunk_s=None`` gives one
+    chunk of the whole recording. A recording shorter than a chunk and its search
+    window is one chunk, exactly the samples a whole-file decode gives. Raises
+    InputError (before yielding anything, for a file ffmpeg cannot open) when the
+    file is not audio, is damaged, or holds under ``MIN_DURATION_S`` of audio.
+    """
+    check_recording_path(path)
+    chunk = int(chunk_s * SAMPLE_RATE_HZ) if chunk_s else None
+    search = int(min(_CUT_SEARCH_S, (chunk_s or 0) * _CUT_SEARCH_FRACTION) * SAMPLE_RATE_HZ)
+    with _pcm_pipe(path) as (pipe, finish):
+        pending: list[np.ndarray] = []
+        pending_samples = 0
+        start = 0
+        index = 0
+        while block := pipe.read(_PIPE_READ_BYTES):
+            block = block[: len(block) - len(block) % 2]  # whole int16 samples only
+            pending.append(np.frombuffer(block, dtype=np.int16).astype(np.float32) / _PCM_SCALE)
+            pending_samples += len(pending[-1])
+            # Cut only with a full search window on both sides of the boundary in hand,
+            # so the chunk after a cut is never a sliver.
+            while chunk and pending_samples >= chunk + 2 * search:
+                buffer = np.concatenate(pending)
+                cut = _quietest_sample(buffer, chunk - search, chunk + search)
+                tail = buffer[cut:].copy()
+                pending, pending_samples = [tail], len(tail)
+                yield AudioChunk(index, start, buffer[:cut])
+                start += cut
+                index += 1
+        finish()
+        total_s = (start + pending_samples) / SAMPLE_RATE_HZ
+        if total_s < MIN_DURATION_S:
+            raise InputError(
+                f"{path}: only {total_s:.2f} s of audio; a recording needs at least "
+                f"{MIN_DURATION_S:.0f} s"
+            )
+        samples = np.concatenate(pending) if pending else np.empty(0, dtype=np.float32)
+        yield AudioChunk(index, start, samples, last=True)
+
+
+def recording_info(path: Path, sha256: str, duration_s: float) -> Recording:
+    return Recording(
         path=str(path),
-        sha256=sha256 or file_sha256(path),
+        sha256=sha256,
         size_bytes=path.stat().st_size,
         duration_s=round(duration_s, 3),
         format=path.suffix.lower().lstrip("."),
     )
-    return DecodedAudio(recording=recording, samples=samples)
+
+
+def load_recording(path: Path, sha256: str | None = None) -> DecodedAudio:
+    """Check ``path`` and decode its first audio stream, whole, to 16 kHz mono.
+
+    For short files and tests; the runner streams with ``stream_chunks`` so that a
+    long meeting is never held in memory whole. ``sha256`` saves hashing the file
+    again when the caller already has it.
+    """
+    (whole,) = stream_chunks(path, chunk_s=None)
+    duration_s = len(whole.samples) / SAMPLE_RATE_HZ
+    return DecodedAudio(
+        recording=recording_info(path, sha256 or file_sha256(path), duration_s),
+        samples=whole.samples,
+    )

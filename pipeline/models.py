@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import ModelNotFoundError
+from pipeline.errors import ModelNotFoundError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,14 @@ def _offline_ct2_folder(name: str, models_dir: Path) -> Path | None:
     return None
 
 
+def offline_language_detector(models_dir: Path) -> ResolvedModel | None:
+    """The multilingual offline ``base`` model, to tell which language a recording is in
+    when an English-only model is asked to transcribe it; None when not installed.
+    Never downloads: the check must stay cheap and work offline."""
+    folder = _offline_ct2_folder("base", models_dir)
+    return ResolvedModel("base", str(folder), "offline package") if folder else None
+
+
 def _join_base_parts(part1_dir: Path, part2_dir: Path, target: Path) -> Path:
     """PyPI's size limit split model.bin in two; join it once into ``target``."""
     model_bin = target / "model.bin"
@@ -82,15 +90,23 @@ def _join_base_parts(part1_dir: Path, part2_dir: Path, target: Path) -> Path:
     if model_bin.exists() and model_bin.stat().st_size == expected_size:
         return target
     log.info("Joining the offline base model into %s (once)", target)
-    target.mkdir(parents=True, exist_ok=True)
-    for name in CT2_FILES:
-        shutil.copyfile(part1_dir / name, target / name)
-    partial = model_bin.with_suffix(".bin.partial")
-    with open(partial, "wb") as out:
-        for part in parts:
-            with open(part, "rb") as src:
-                shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
-    os.replace(partial, model_bin)
+    # A name of its own: two runs joining at once must not write into one file.
+    partial = model_bin.with_suffix(f".bin.partial-{os.getpid()}")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in CT2_FILES:
+            shutil.copyfile(part1_dir / name, target / name)
+        with open(partial, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, out, length=16 * 1024 * 1024)
+        os.replace(partial, model_bin)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise OutputError(
+            f"{target}: cannot write the joined base model ({exc.strerror or exc}); "
+            f"free {expected_size // 2**20} MB there or choose another folder with --models"
+        ) from exc
     return target
 
 

@@ -24,13 +24,16 @@ from pipeline.serialize import summary_to_sidecar
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # the editable templates
 SUMMARY_TEMPLATE = "summary.md.j2"
 TIMELINE_TEMPLATE = "timeline.svg.j2"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()#+!|~>])")
+# Braces become HTML entities, not backslash escapes: Liquid (Jekyll), Hugo and Jinja
+# ignore backslashes, so "\{%" would still open a tag when the archive site builds.
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 
 def md_inline(text: object) -> str:
     """Text safe to drop into a markdown paragraph or table cell."""
     escaped = html.escape(str(text), quote=False)
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped).translate(_BRACES)
     return " ".join(escaped.split())  # no newlines: they would break tables and lists
 
 

@@ -8,16 +8,18 @@ place only when everything has succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import logging
 import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from slugify import slugify
 
 from pipeline import (
@@ -25,6 +27,7 @@ from pipeline import (
     agenda,
     chat,
     extract,
+    fileio,
     ingest,
     llm,
     models,
@@ -41,6 +44,7 @@ from pipeline.artifacts import (
     SAMPLE_RATE_HZ,
     Agenda,
     Analysis,
+    AudioChunk,
     DecodedAudio,
     MeetingNotes,
     MeetingSummary,
@@ -48,9 +52,15 @@ from pipeline.artifacts import (
     TopicSegment,
     Transcript,
 )
-from pipeline.cache import AnalysisCache, TranscriptCache, analysis_key, transcript_key
+from pipeline.cache import (
+    AnalysisCache,
+    ChunkCache,
+    TranscriptCache,
+    analysis_key,
+    transcript_key,
+)
 from pipeline.errors import InputError, OutputError, SettingsError
-from pipeline.fileio import write_atomically
+from pipeline.fileio import write_all_atomically
 from pipeline.names import NameMap, find_name_map_beside, load_name_map
 from pipeline.serialize import to_jsonable
 from pipeline.transcribe import TranscribeOptions
@@ -158,14 +168,74 @@ def output_stem(date: str, title: str) -> str:
 
 
 def _transcribe_with_progress(
-    settings: RunSettings, clock: StageClock, sha256: str
+    settings: RunSettings, clock: StageClock, sha256: str, chunk_store: ChunkCache
 ) -> tuple[Recording, Transcript]:
+    """Decode and transcribe as a stream of chunks: memory stays bounded however long
+    the meeting, and each finished chunk is cached for a resumed run."""
+    from tqdm import tqdm
 
-    with clock.stage("decode"):
-        audio = ingest.load_recording(settings.recording, sha256=sha256)
-    return audio.recording, _transcribe_audio_with_progress(
-        settings, clock, audio, settings.transcribe
-    )
+    options = settings.transcribe
+    # closing(): ffmpeg stops at once on an error or Ctrl-C, whichever step raises.
+    with closing(ingest.stream_chunks(settings.recording, options.chunk_s)) as chunks:
+        with clock.stage("decode"):
+            # A file ffmpeg cannot read, or one under a second, fails here, before the
+            # model loads; the other chunks are decoded as the transcription reaches them.
+            first = next(chunks)
+            total_s = (
+                ingest.probe_duration_s(settings.recording) or first.end_sample / SAMPLE_RATE_HZ
+            )
+
+        @functools.cache
+        def engine() -> transcribe.SpeechEngine:
+            with clock.stage("load model"):
+                return transcribe.load_engine(options, settings.models_dir)
+
+        if chunk_store.get(first) is None:
+            _check_language(settings, first)
+            engine()  # loaded before the transcribe stage starts: the timings do not overlap
+        with (
+            clock.stage("transcribe"),
+            tqdm(
+                total=round(total_s, 1),
+                unit="s",
+                desc="Transcribing audio",
+                disable=not settings.progress,
+                bar_format=PROGRESS_FORMAT,
+            ) as bar,
+        ):
+
+            def advance(seconds_done: float) -> None:
+                bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
+
+            done = transcribe.transcribe_chunks(
+                itertools.chain([first], chunks), engine, options, chunk_store, advance
+            )
+    duration_s = done[-1].end_sample / SAMPLE_RATE_HZ
+    recording = ingest.recording_info(settings.recording, sha256, duration_s)
+    return recording, transcribe.assemble_transcript(done, recording.duration_s, options)
+
+
+def _check_language(settings: RunSettings, first: AudioChunk) -> None:
+    """An English-only model turns other languages into invented English: say which
+    language it is and which model to use instead, before transcribing anything."""
+    options = settings.transcribe
+    if options.language or not transcribe.is_english_only(options.model):
+        return
+    try:
+        detected = transcribe.detect_language(first.samples, settings.models_dir, options.threads())
+    except OutputError as exc:  # the check is a courtesy: never fail a run for it
+        log.warning("Language not checked: %s", exc)
+        return
+    if detected is None:
+        return
+    language, probability = detected
+    log.debug("language detected: %s (p=%.2f)", language, probability)
+    if language != "en" and probability >= transcribe.MIN_LANGUAGE_PROBABILITY:
+        raise InputError(
+            f"{settings.recording}: the speech is in {transcribe.language_name(language)} "
+            f"('{language}', p={probability:.2f}) but model '{options.model}' is English-only; "
+            f"rerun with MODEL=base to transcribe it (or LANGUAGE=en if it is English)"
+        )
 
 
 def _transcribe_audio_with_progress(
@@ -230,18 +300,45 @@ def _recording_and_transcript(
     lock_path = settings.cache_dir / "locks" / f"{key}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     # A second run on the same recording waits here, then finds the first one's cache entry.
-    with FileLock(lock_path):
+    with _waiting_lock(lock_path):
         cached = cache.get(key)
         if cached:
             log.info("Transcript found in the cache (%s); not transcribing again", key)
             recording, transcript = cached
             recording = Recording(**{**recording.__dict__, "path": str(settings.recording)})
         else:
-            recording, transcript = _transcribe_with_progress(settings, clock, sha256)
+            chunk_store = ChunkCache(cache, key)
+            recording, transcript = _transcribe_with_progress(settings, clock, sha256, chunk_store)
             cache.put(key, recording, transcript)
+            chunk_store.clear()
     if not transcript.segments:
         raise InputError(f"{settings.recording}: no speech found in the recording")
     return recording, transcript, None
+
+
+@contextmanager
+def _waiting_lock(lock_path: Path) -> Iterator[None]:
+    """The cache key's lock; says so when another run holds it, then waits for it."""
+    lock = FileLock(lock_path)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log.info("Another run is transcribing this recording; waiting for it to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _check_folders_writable(settings: RunSettings) -> None:
+    """Fail before an hour of transcription, not after it, when results cannot be kept."""
+    for folder, variable in ((settings.outputs_dir, "OUT"), (settings.cache_dir, "CACHE")):
+        if problem := fileio.check_writable(folder):
+            raise OutputError(
+                f"{folder}: cannot write there ({problem.strerror or problem}); "
+                f"make it writable or choose another folder with {variable}=..."
+            )
 
 
 @dataclass(frozen=True)
@@ -406,6 +503,7 @@ def summarize(settings: RunSettings) -> RunResult:
         given_agenda = settings.agenda or _agenda_beside(settings.recording)
         meeting_agenda = agenda.load_agenda(given_agenda) if given_agenda else None
         meeting_date(settings)  # a malformed DATE fails before any work is done
+        _check_folders_writable(settings)
 
     recording, transcript, own = _zoom_input(settings, clock, companions) or (
         _recording_and_transcript(_audio_settings(settings, companions), clock)
@@ -443,17 +541,19 @@ def summarize(settings: RunSettings) -> RunResult:
             summary, settings.prompts_dir, paths.timeline.name if timeline else None
         )
         sidecar = render.render_sidecar(summary, markdown)
-        _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)
-        try:
-            # Markdown last: it never exists without the files it refers to.
-            write_atomically(paths.sidecar, sidecar)
-            if timeline:
-                write_atomically(paths.timeline, timeline)
-            write_atomically(paths.markdown, markdown)
-        except OSError as exc:
-            raise OutputError(
-                f"{settings.outputs_dir}: cannot write the summary ({exc.strerror or exc})"
-            ) from exc
+        # Two runs on one meeting write one after the other, each checking for edits.
+        with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):
+            _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)
+            files = {paths.sidecar: sidecar, **({paths.timeline: timeline} if timeline else {})}
+            try:
+                # All written before any is renamed; markdown renamed last: it never
+                # exists without the files it refers to.
+                write_all_atomically({**files, paths.markdown: markdown})
+            except OSError as exc:
+                raise OutputError(
+                    f"{settings.outputs_dir}: cannot write the summary ({exc.strerror or exc}); "
+                    "the earlier files there are unchanged"
+                ) from exc
     log.info("%s", clock.line())
     return RunResult(
         paths.markdown, paths.sidecar, summary, transcribed="transcribe" in clock.seconds

@@ -27,18 +27,19 @@ def to_jsonable(obj: Any) -> Any:
     return dataclasses.asdict(obj)
 
 
-def transcript_from_dict(data: dict) -> Transcript:
-    segments = tuple(
-        TranscriptSegment(
-            index=s["index"],
-            start=s["start"],
-            end=s["end"],
-            text=s["text"],
-            words=tuple(Word(**w) for w in s.get("words", ())),
-            speaker=s.get("speaker", ""),
-        )
-        for s in data["segments"]
+def segment_from_dict(data: dict) -> TranscriptSegment:
+    return TranscriptSegment(
+        index=data["index"],
+        start=data["start"],
+        end=data["end"],
+        text=data["text"],
+        words=tuple(Word(**w) for w in data.get("words", ())),
+        speaker=data.get("speaker", ""),
     )
+
+
+def transcript_from_dict(data: dict) -> Transcript:
+    segments = tuple(segment_from_dict(s) for s in data["segments"])
     return Transcript(
         segments=segments,
         language=data["language"],

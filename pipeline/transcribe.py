@@ -18,7 +18,14 @@ from typing import Protocol
 import numpy as np
 
 from pipeline import models
-from pipeline.artifacts import SAMPLE_RATE_HZ, DecodedAudio, Transcript, TranscriptSegment, Word
+from pipeline.artifacts import (
+    SAMPLE_RATE_HZ,
+    AudioChunk,
+    DecodedAudio,
+    Transcript,
+    TranscriptSegment,
+    Word,
+)
 from pipeline.errors import SettingsError
 from pipeline.repetition import find_repetition_loops
 
@@ -44,6 +51,10 @@ class TranscribeOptions:
     # 1 decodes them one after another. Batches keep both cores busy with bigger matrix
     # products: about 0.7x the CPU time of sequential decoding here (docs/BENCHMARKS.md).
     batch_size: int = 8
+    # Audio is decoded and transcribed in chunks of about this many seconds, each cut at
+    # a quiet moment, so memory stays bounded on a 3-hour recording and an interrupted
+    # run resumes from the last finished chunk. A meeting shorter than this is one chunk.
+    chunk_s: float = 900.0
     cpu_threads: int = 0  # 0: all cores
 
     def decoding_settings(self) -> dict:
@@ -227,25 +238,151 @@ def load_engine(options: TranscribeOptions, models_dir: Path) -> SpeechEngine:
     return engine_class(options, models_dir)
 
 
+# Language identification: on the first minutes of speech, trusted from this probability.
+_LANGUAGE_SAMPLE_S = 300
+MIN_LANGUAGE_PROBABILITY = 0.5
+
+
+def is_english_only(model: str) -> bool:
+    """tiny.en, base.en, ... (or a local folder named so): they can only write English."""
+    return Path(model).name.endswith(".en")
+
+
+def detect_language(
+    samples: np.ndarray, models_dir: Path, cpu_threads: int
+) -> tuple[str, float] | None:
+    """The spoken language and its probability, by the multilingual offline ``base``
+    model over the first speech; None when that model is not installed."""
+    detector = models.offline_language_detector(models_dir)
+    if detector is None:
+        log.debug("language not checked: the offline base model is not installed")
+        return None
+    model = models.load_faster_whisper(detector, "int8", cpu_threads)
+    head = samples[: _LANGUAGE_SAMPLE_S * SAMPLE_RATE_HZ]
+    language, probability, _ = model.detect_language(head, vad_filter=True)
+    return language, probability
+
+
+def language_name(code: str) -> str:
+    """'de' -> 'German', from openai-whisper's table; the code itself when unknown."""
+    from whisper.tokenizer import LANGUAGES
+
+    return LANGUAGES.get(code, code).title()
+
+
+@dataclass(frozen=True)
+class ChunkTranscript:
+    """What one chunk of the recording said; times are from the start of the recording."""
+
+    index: int
+    start_sample: int
+    end_sample: int
+    language: str
+    segments: tuple[TranscriptSegment, ...]
+
+
+class ChunkStore(Protocol):
+    """Where finished chunks are kept, so that an interrupted run resumes after them."""
+
+    def get(self, chunk: AudioChunk) -> ChunkTranscript | None: ...
+
+    def put(self, done: ChunkTranscript) -> None: ...
+
+
+def _shifted(segment: TranscriptSegment, offset_s: float) -> TranscriptSegment:
+    if not offset_s:
+        return segment
+    words = tuple(
+        replace(w, start=round(w.start + offset_s, 3), end=round(w.end + offset_s, 3))
+        for w in segment.words
+    )
+    return replace(
+        segment,
+        start=round(segment.start + offset_s, 3),
+        end=round(segment.end + offset_s, 3),
+        words=words,
+    )
+
+
+def transcribe_chunk(
+    chunk: AudioChunk,
+    engine: SpeechEngine,
+    options: TranscribeOptions,
+    progress: ProgressCallback = lambda _: None,
+) -> ChunkTranscript:
+    """Transcribe one chunk; its segments' and words' times are shifted by its offset."""
+    offset_s = chunk.start_s
+    language, stream = engine.transcribe(
+        chunk.samples, options, lambda seconds: progress(offset_s + seconds)
+    )
+    segments = tuple(_shifted(seg, offset_s) for seg in stream if seg.text)
+    return ChunkTranscript(chunk.index, chunk.start_sample, chunk.end_sample, language, segments)
+
+
+def transcribe_chunks(
+    chunks: Iterable[AudioChunk],
+    engine: Callable[[], SpeechEngine],
+    options: TranscribeOptions,
+    store: ChunkStore,
+    progress: ProgressCallback = lambda _: None,
+) -> list[ChunkTranscript]:
+    """Transcribe a stream of chunks in order, each kept in ``store`` once done.
+
+    Chunks already in the store are not transcribed again (a resumed run); ``engine``
+    is called for the model only when a chunk needs it. After the first chunk every
+    chunk is decoded in its language, so a multilingual model does not switch
+    language halfway through the meeting.
+    """
+    done: list[ChunkTranscript] = []
+    for chunk in chunks:
+        cached = store.get(chunk)
+        if cached is not None:
+            log.info(
+                "Chunk %d (%.0f-%.0f s) found in the cache: skipping its audio",
+                chunk.index + 1,
+                chunk.start_s,
+                chunk.end_sample / SAMPLE_RATE_HZ,
+            )
+            result = cached
+        else:
+            asked = options
+            if done and options.language is None:
+                asked = replace(options, language=done[0].language)
+            result = transcribe_chunk(chunk, engine(), asked, progress)
+            store.put(result)
+        progress(result.end_sample / SAMPLE_RATE_HZ)
+        done.append(result)
+    return done
+
+
+def assemble_transcript(
+    chunks: list[ChunkTranscript], duration_s: float, options: TranscribeOptions
+) -> Transcript:
+    """One transcript from its chunks' segments, numbered in order, loops flagged."""
+    segments = split_at_sentences(seg for chunk in chunks for seg in chunk.segments)
+    return Transcript(
+        segments=segments,
+        language=chunks[0].language if chunks else (options.language or "en"),
+        duration_s=duration_s,
+        engine=options.engine,
+        model=options.model,
+        options=options.decoding_settings(),
+        repetition_loops=find_repetition_loops(segments),
+    )
+
+
 def transcribe(
     audio: DecodedAudio,
     engine: SpeechEngine,
     options: TranscribeOptions,
     progress: ProgressCallback = lambda _: None,
 ) -> Transcript:
-    """Transcribe ``audio``; segments are in time order, loops flagged for review."""
-    language, stream = engine.transcribe(audio.samples, options, progress)
-    segments = split_at_sentences(seg for seg in stream if seg.text)
+    """Transcribe ``audio`` held whole (one chunk); segments are in time order, loops
+    flagged for review. The runner streams long recordings with ``transcribe_chunks``."""
+    whole = AudioChunk(0, 0, audio.samples, last=True)
+    result = transcribe_chunk(whole, engine, options, progress)
     progress(audio.recording.duration_s)
-    return Transcript(
-        segments=segments,
-        language=language,
-        duration_s=audio.recording.duration_s,
-        engine=options.engine,
-        model=options.model,
-        options=options.decoding_settings(),
-        repetition_loops=find_repetition_loops(segments),
-    )
+    return assemble_transcript([result], audio.recording.duration_s, options)
 
 
 _SENTENCE_END = (".", "?", "!")

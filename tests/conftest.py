@@ -20,6 +20,8 @@ from pipeline.transcribe import TranscribeOptions  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = ROOT / "samples"
+# Joined and converted models for CLI runs, kept between runs (the base model is 140 MB).
+TEST_MODELS = ROOT / ".pytest_cache" / "models"
 
 
 @pytest.fixture(scope="session")

@@ -10,19 +10,29 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, tone, write_wav
+from conftest import ROOT, TEST_MODELS
 
 
-def run_cli(tmp_path: Path, recording: Path | str, *extra: str) -> subprocess.CompletedProcess:
+def run_cli(
+    tmp_path: Path, recording: Path | str, *extra: str, preexec_fn=None
+) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "pipeline", "summarize", str(recording),
         "--outputs", str(tmp_path / "outputs"),
         "--cache", str(tmp_path / "cache"),
-        "--models", str(tmp_path / "models"),
+        "--models", str(TEST_MODELS),
         "--no-progress", *extra,
     ]  # fmt: skip
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+        preexec_fn=preexec_fn,
+    )
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
@@ -80,51 +90,3 @@ def test_an_edited_draft_is_not_overwritten(tmp_path, jfk):
     assert md.read_text() == edited
     assert run_cli(tmp_path, jfk, "--date", "2026-11-12", "--force").returncode == 0
     assert "organizer's own notes" not in md.read_text()
-
-
-def file_with(path: Path, content: bytes) -> Path:
-    path.write_bytes(content)
-    return path
-
-
-BAD_RECORDINGS = {
-    "missing": (lambda d: d / "nope.m4a", "no such file"),
-    "directory": (lambda d: d, "is a directory"),
-    "empty": (lambda d: file_with(d / "empty.m4a", b""), "is empty"),
-    "text renamed": (lambda d: file_with(d / "notes.m4a", b"minutes"), "not an audio file"),
-    "image renamed": (
-        lambda d: file_with(d / "photo.m4a", b"\x89PNG\r\n\x1a\n" + bytes(200)),
-        "contains no audio",
-    ),
-    "wrong suffix": (lambda d: file_with(d / "notes.txt", b"minutes"), "unsupported file type"),
-    "under one second": (lambda d: write_wav(d / "blip.wav", tone(0.5)), "at least 1 s"),
-    "no speech": (lambda d: write_wav(d / "silence.wav", [0.0] * 16_000 * 4), "no speech found"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_RECORDINGS))
-def test_bad_recording_gets_one_clear_line_and_writes_nothing(tmp_path, case):
-    make, message = BAD_RECORDINGS[case]
-    inputs = tmp_path / "inputs"
-    inputs.mkdir()
-    recording = make(inputs)
-    result = run_cli(tmp_path, recording)
-    assert_clean_failure(result, 3, str(recording), message)
-    assert outputs(tmp_path) == []
-
-
-def test_truncated_m4a(tmp_path, demo_recording):
-    cut = tmp_path / "cut.m4a"
-    cut.write_bytes(demo_recording.read_bytes()[: demo_recording.stat().st_size // 2])
-    assert_clean_failure(run_cli(tmp_path, cut), 3, str(cut), "truncated or corrupt")
-    assert outputs(tmp_path) == []
-
-
-def test_missing_agenda(tmp_path, jfk):
-    result = run_cli(tmp_path, jfk, "--agenda", str(tmp_path / "agenda.md"))
-    assert_clean_failure(result, 4, "agenda.md", "not found")
-
-
-def test_unknown_model_says_which_and_where_it_looked(tmp_path, jfk):
-    result = run_cli(tmp_path, jfk, "--model", "huge-v9")
-    assert_clean_failure(result, 5, "'huge-v9'", "looked in", "download", "offline packages")

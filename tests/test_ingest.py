@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.artifacts import SAMPLE_RATE_HZ
 from pipeline.errors import InputError
-from pipeline.ingest import load_recording
+from pipeline.ingest import load_recording, stream_chunks
 
 
 def test_decodes_stereo_44k_flac_to_16k_mono(jfk):
@@ -37,3 +37,28 @@ def test_truncated_m4a_is_reported_as_truncated(tmp_path, demo_recording):
     cut.write_bytes(demo_recording.read_bytes()[:50_000])
     with pytest.raises(InputError, match=r"cut\.m4a: truncated or corrupt"):
         load_recording(cut)
+
+
+def test_streamed_chunks_cut_at_quiet_moments_and_join_to_the_whole(demo_recording):
+    whole = load_recording(demo_recording).samples
+    chunks = list(stream_chunks(demo_recording, chunk_s=40))
+    assert len(chunks) >= 4 and chunks[-1].last and not any(c.last for c in chunks[:-1])
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    # Nothing lost or doubled: the chunks are the whole recording, in order.
+    assert all(a.end_sample == b.start_sample for a, b in zip(chunks, chunks[1:], strict=False))
+    assert np.array_equal(np.concatenate([c.samples for c in chunks]), whole)
+    # Bounded: no chunk is longer than its length and the search window either side.
+    assert max(len(c.samples) for c in chunks) <= (40 + 2 * 4) * SAMPLE_RATE_HZ
+    # Each cut is quieter than the speech around it: no word is split in two.
+    frame = SAMPLE_RATE_HZ // 10
+    loudness = np.sqrt(
+        np.mean(np.square(whole[: len(whole) // frame * frame].reshape(-1, frame)), 1)
+    )
+    for chunk in chunks[1:]:
+        assert loudness[chunk.start_sample // frame] < np.median(loudness) / 4
+
+
+def test_a_recording_shorter_than_a_chunk_is_one_chunk(jfk):
+    (only,) = stream_chunks(jfk, chunk_s=900)
+    assert only.last and only.start_sample == 0
+    assert np.array_equal(only.samples, load_recording(jfk).samples)

@@ -4,8 +4,16 @@ import jiwer
 import pytest
 
 from pipeline.artifacts import TranscriptSegment, Word
-from pipeline.ingest import load_recording
-from pipeline.transcribe import TranscribeOptions, load_engine, split_at_sentences, transcribe
+from pipeline.cache import ChunkCache, TranscriptCache
+from pipeline.ingest import load_recording, stream_chunks
+from pipeline.transcribe import (
+    TranscribeOptions,
+    assemble_transcript,
+    load_engine,
+    split_at_sentences,
+    transcribe,
+    transcribe_chunks,
+)
 
 NORMALIZE = jiwer.Compose(
     [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
@@ -82,6 +90,51 @@ def test_openai_whisper_on_a_whole_meeting_agrees_with_faster_whisper(demo_recor
         assert all(b >= a - 0.01 for a, b in zip(seen, seen[1:], strict=False))
         assert len(set(seen)) > 3
         assert seen[-1] == pytest.approx(audio.recording.duration_s, abs=0.01)
+
+
+def test_chunked_transcription_matches_the_whole_and_resumes_from_the_cache(
+    demo_recording, models_dir, tmp_path
+):
+    opts = TranscribeOptions()
+    engine = load_engine(opts, models_dir)
+    whole = transcribe(load_recording(demo_recording), engine, opts)
+
+    store = ChunkCache(TranscriptCache(tmp_path), "demo")
+    seen = []
+    chunks = stream_chunks(demo_recording, chunk_s=50)
+    done = transcribe_chunks(chunks, lambda: engine, opts, store, seen.append)
+    chunked = assemble_transcript(done, whole.duration_s, opts)
+    assert len(done) >= 3
+    # Cut at quiet moments, the chunks hear the same meeting as one pass does.
+    assert jiwer.wer(NORMALIZE(whole.text), NORMALIZE(chunked.text)) < 0.08
+    starts = [s.start for s in chunked.segments]
+    assert starts == sorted(starts) and [s.index for s in chunked.segments] == list(
+        range(len(chunked.segments))
+    )
+    for chunk in done[1:]:  # times are from the start of the recording, not of the chunk
+        assert chunk.segments[0].start >= chunk.start_sample / 16_000 - 0.5
+        assert chunk.segments[0].words[0].start >= chunk.start_sample / 16_000 - 0.5
+    assert all(b >= a - 0.01 for a, b in zip(seen, seen[1:], strict=False))
+
+    def no_engine():
+        raise AssertionError("a cached chunk was transcribed again")
+
+    resumed = transcribe_chunks(
+        stream_chunks(demo_recording, chunk_s=50), no_engine, opts, store, lambda _: None
+    )
+    assert assemble_transcript(resumed, whole.duration_s, opts) == chunked
+
+
+def test_openai_whisper_transcribes_chunk_by_chunk(jfk, models_dir, jfk_reference):
+    opts = TranscribeOptions(engine="openai-whisper")
+    engine = load_engine(opts, models_dir)
+    store = ChunkCache(TranscriptCache(models_dir / "unused-cache"), "jfk")
+    done = transcribe_chunks(stream_chunks(jfk, chunk_s=4), lambda: engine, opts, store)
+    store.clear()
+    transcript = assemble_transcript(done, 11.0, opts)
+    assert len(done) == 3 and transcript.engine == "openai-whisper"
+    assert jiwer.wer(NORMALIZE(jfk_reference), NORMALIZE(transcript.text)) <= 0.15
+    assert done[1].segments[0].start >= done[1].start_sample / 16_000 - 0.5
 
 
 def _words(text: str, start: float = 0.0) -> tuple[Word, ...]:
