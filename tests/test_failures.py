@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, ROOT, SAMPLES, tone, write_wav
+from conftest import DATA, ROOT, SAMPLES, respect_permissions, tone, write_wav
 from test_cli import assert_clean_failure, outputs, run_cli
 
 JFK = DATA / "jfk.flac"
@@ -323,7 +323,6 @@ def test_rewrite_fails_whole_when_disk_fills_on_the_same_names(tmp_path):
     assert run_cli(tmp_path, meeting, "--date", "2026-11-12", "--timebox", "5").returncode == 0
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_outputs_not_writable_keeps_the_earlier_summary(tmp_path):
     meeting = hostile_meeting(tmp_path)
     assert run_cli(tmp_path, meeting, "--date", "2026-11-12").returncode == 0
@@ -331,7 +330,9 @@ def test_outputs_not_writable_keeps_the_earlier_summary(tmp_path):
     before = snapshot(folder)
     folder.chmod(0o555)
     try:
-        result = run_cli(tmp_path, meeting, "--date", "2026-11-12", "--force")
+        result = run_cli(
+            tmp_path, meeting, "--date", "2026-11-12", "--force", preexec_fn=respect_permissions
+        )
     finally:
         folder.chmod(0o755)
     assert_clean_failure(result, 6, str(folder), "Permission denied", "OUT=")
