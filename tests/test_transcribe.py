@@ -105,8 +105,10 @@ def test_chunked_transcription_matches_the_whole_and_resumes_from_the_cache(
     done = transcribe_chunks(chunks, lambda: engine, opts, store, seen.append)
     chunked = assemble_transcript(done, whole.duration_s, opts)
     assert len(done) >= 3
-    # Cut at quiet moments, the chunks hear the same meeting as one pass does.
-    assert jiwer.wer(NORMALIZE(whole.text), NORMALIZE(chunked.text)) < 0.08
+    # Cut at quiet moments, the chunks hear the same meeting as one pass does, give or
+    # take the words near the cuts (batched decoding windows the speech per chunk); a lost
+    # or misplaced 50 s chunk would differ by a quarter of the words.
+    assert jiwer.wer(NORMALIZE(whole.text), NORMALIZE(chunked.text)) < 0.12
     starts = [s.start for s in chunked.segments]
     assert starts == sorted(starts) and [s.index for s in chunked.segments] == list(
         range(len(chunked.segments))
