@@ -73,7 +73,12 @@ print(json.dumps({"text": text, "seconds": time.perf_counter() - start}))
 
 # The bare openai-whisper run: its own transcribe() on the whole file, same weights and options.
 BARE_OPENAI_WHISPER = """
-import json, sys, time
+import json, os, sys, tempfile, time
+import imageio_ffmpeg
+# whisper.load_audio runs `ffmpeg` from PATH; this machine has only imageio-ffmpeg's copy.
+tools = tempfile.mkdtemp()
+os.symlink(imageio_ffmpeg.get_ffmpeg_exe(), os.path.join(tools, "ffmpeg"))
+os.environ["PATH"] = tools + os.pathsep + os.environ["PATH"]
 import torch, whisper
 checkpoint, recording, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 start = time.perf_counter()
@@ -108,6 +113,7 @@ def run_measured(name: str, command: list[str]) -> tuple[Measured, str]:
         err.seek(0)
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"bench: {name} failed:\n{err.read()[-2000:]}")
+        print(f"  {name}: {wall:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB", flush=True)
         return Measured(name, wall, usage.ru_maxrss / 1024), out.read()
 
 
