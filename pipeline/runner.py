@@ -172,7 +172,6 @@ def _transcribe_with_progress(
 ) -> tuple[Recording, Transcript]:
     """Decode and transcribe as a stream of chunks: memory stays bounded however long
     the meeting, and each finished chunk is cached for a resumed run."""
-    from tqdm import tqdm
 
     options = settings.transcribe
     # closing(): ffmpeg stops at once on an error or Ctrl-C, whichever step raises.
@@ -193,20 +192,7 @@ def _transcribe_with_progress(
         if chunk_store.get(first) is None:
             _check_language(settings, first)
             engine()  # loaded before the transcribe stage starts: the timings do not overlap
-        with (
-            clock.stage("transcribe"),
-            tqdm(
-                total=round(total_s, 1),
-                unit="s",
-                desc="Transcribing audio",
-                disable=not settings.progress,
-                bar_format=PROGRESS_FORMAT,
-            ) as bar,
-        ):
-
-            def advance(seconds_done: float) -> None:
-                bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
-
+        with _transcribing(settings, clock, total_s) as advance:
             done = transcribe.transcribe_chunks(
                 itertools.chain([first], chunks), engine, options, chunk_store, advance
             )
@@ -241,15 +227,25 @@ def _check_language(settings: RunSettings, first: AudioChunk) -> None:
 def _transcribe_audio_with_progress(
     settings: RunSettings, clock: StageClock, audio: DecodedAudio, options: TranscribeOptions
 ) -> Transcript:
-    from tqdm import tqdm
 
     with clock.stage("load model"):
         engine = transcribe.load_engine(options, settings.models_dir)
-    duration = audio.recording.duration_s
+    with _transcribing(settings, clock, audio.recording.duration_s) as advance:
+        return transcribe.transcribe(audio, engine, options, advance)
+
+
+@contextmanager
+def _transcribing(
+    settings: RunSettings, clock: StageClock, total_s: float
+) -> Iterator[transcribe.ProgressCallback]:
+    """The transcribe stage with its progress bar over seconds of audio; yields the
+    callback that engines call with the seconds done so far."""
+    from tqdm import tqdm
+
     with (
         clock.stage("transcribe"),
         tqdm(
-            total=round(duration, 1),
+            total=round(total_s, 1),
             unit="s",
             desc="Transcribing audio",
             disable=not settings.progress,
@@ -258,9 +254,9 @@ def _transcribe_audio_with_progress(
     ):
 
         def advance(seconds_done: float) -> None:
-            bar.update(max(0.0, min(seconds_done, duration) - bar.n))
+            bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
 
-        return transcribe.transcribe(audio, engine, options, advance)
+        yield advance
 
 
 def _protect_edited_draft(markdown_path: Path, sidecar_path: Path, force: bool) -> None:
