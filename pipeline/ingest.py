@@ -160,7 +160,7 @@ def _pcm_pipe(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], None]]]:
                 proc.stdout.close()
 
 
-def _quietest_sample(samples: np.ndarray, lo: int, hi: int) -> int:
+def quietest_sample(samples: np.ndarray, lo: int, hi: int) -> int:
     """The middle of the quietest short frame in ``samples[lo:hi]``: a cut there is
     least likely to fall inside a word."""
     frame = int(_QUIET_FRAME_S * SAMPLE_RATE_HZ)
@@ -199,7 +199,7 @@ def stream_chunks(path: Path, chunk_s: float | None) -> Iterator[AudioChunk]:
             # so the chunk after a cut is never a sliver.
             while chunk and pending_samples >= chunk + 2 * search:
                 buffer = np.concatenate(pending)
-                cut = _quietest_sample(buffer, chunk - search, chunk + search)
+                cut = quietest_sample(buffer, chunk - search, chunk + search)
                 tail = buffer[cut:].copy()
                 pending, pending_samples = [tail], len(tail)
                 yield AudioChunk(index, start, buffer[:cut])

@@ -27,6 +27,7 @@ from pipeline.artifacts import (
     Word,
 )
 from pipeline.errors import SettingsError
+from pipeline.ingest import quietest_sample
 from pipeline.repetition import find_repetition_loops
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,18 @@ class FasterWhisperEngine:
         return info.language, stream()
 
 
-# VAD speech regions closer than this are decoded together, up to one Whisper window:
-# every clip costs a full 30 s encoder pass however short it is, so clips are filled up
-# (bare whole-file decoding was 1.3x faster than 2 s merging on ES2006a).
-_OPENAI_CLIP_MERGE_GAP_S = 10.0
-_WHISPER_WINDOW_S = 30.0
+# openai-whisper has no VAD of its own. Silences longer than this (Silero VAD, as
+# faster-whisper uses it) are skipped; everything else is decoded exactly as bare
+# openai-whisper would, because its decoding is chaotic: trimming even the 16 ms before
+# the first word, or joining speech across a shorter pause, sent tiny.en into
+# temperature fallbacks on ES2006a (1.5x slower, WER 15 points worse on 5 minutes).
+_OPENAI_SKIP_SILENCE_S = 5.0
+# The audio left is decoded in pieces of about this long, one whisper.transcribe call
+# each, cut at the quietest moment near each cut: a call per piece is what lets the
+# run report progress. (One call per short VAD clip, padded to a 30 s window each,
+# was 1.39x bare openai-whisper.)
+_OPENAI_PIECE_S = 120.0
+_OPENAI_CUT_SEARCH_S = 10.0
 
 
 class OpenAIWhisperEngine:
@@ -152,34 +160,47 @@ class OpenAIWhisperEngine:
         self._model = models.load_openai_whisper(self.resolved)
 
     @staticmethod
-    def speech_clips(samples: np.ndarray) -> list[tuple[int, int]]:
-        """VAD speech regions (sample offsets), merged into clips of at most one window."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    def pieces(samples: np.ndarray, vad_filter: bool) -> list[tuple[int, int]]:
+        """(first, end) sample offsets of the audio to decode, in time order."""
+        spans = [(0, len(samples))]
+        if vad_filter:
+            from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        window = int(_WHISPER_WINDOW_S * SAMPLE_RATE_HZ)
-        vad = VadOptions(max_speech_duration_s=_WHISPER_WINDOW_S)
-        clips: list[tuple[int, int]] = []
-        for region in get_speech_timestamps(samples, vad):
-            start, end = region["start"], region["end"]
-            near = clips and start - clips[-1][1] < _OPENAI_CLIP_MERGE_GAP_S * SAMPLE_RATE_HZ
-            if near and end - clips[-1][0] <= window:
-                clips[-1] = (clips[-1][0], end)
-            else:
-                clips.append((start, end))
-        return clips
+            longest_pause = int(_OPENAI_SKIP_SILENCE_S * SAMPLE_RATE_HZ)
+            spans = []
+            for region in get_speech_timestamps(samples, VadOptions()):
+                if spans and region["start"] - spans[-1][1] <= longest_pause:
+                    spans[-1] = (spans[-1][0], region["end"])
+                else:
+                    spans.append((region["start"], region["end"]))
+            # Keep the audio up to the first word and after the last: bare whisper hears it.
+            if spans and spans[0][0] <= longest_pause:
+                spans[0] = (0, spans[0][1])
+            if spans and len(samples) - spans[-1][1] <= longest_pause:
+                spans[-1] = (spans[-1][0], len(samples))
+        piece = int(_OPENAI_PIECE_S * SAMPLE_RATE_HZ)
+        search = int(_OPENAI_CUT_SEARCH_S * SAMPLE_RATE_HZ)
+        out = []
+        for first, end in spans:
+            while end - first > piece + search:
+                cut = quietest_sample(samples, first + piece - search, first + piece + search)
+                out.append((first, cut))
+                first = cut
+            out.append((first, end))
+        return out
 
     def _language(
-        self, samples: np.ndarray, clips: list[tuple[int, int]], asked: str | None
+        self, samples: np.ndarray, pieces: list[tuple[int, int]], asked: str | None
     ) -> str:
         """The language asked for; else English for .en models; else detected once, on
-        the first speech, so that every clip is decoded in the same language."""
+        the first speech, so that every piece is decoded in the same language."""
         import whisper
 
         if asked:
             return asked
-        if not self._model.is_multilingual or not clips:
+        if not self._model.is_multilingual or not pieces:
             return "en"
-        first_speech = whisper.pad_or_trim(samples[clips[0][0] :])
+        first_speech = whisper.pad_or_trim(samples[pieces[0][0] :])
         mel = whisper.log_mel_spectrogram(first_speech, self._model.dims.n_mels)
         _, probabilities = self._model.detect_language(mel)
         return max(probabilities, key=probabilities.get)
@@ -187,21 +208,20 @@ class OpenAIWhisperEngine:
     def transcribe(
         self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
     ) -> tuple[str, Iterator[TranscriptSegment]]:
-        # One whisper.transcribe call per clip. whisper's own clip_timestamps would do it
-        # in one call, but with word timestamps its seek can step backwards and loop
-        # forever (it hung on the demo recording).
+        # Pieces rather than whisper's own clip_timestamps: with word timestamps its
+        # seek can step backwards and loop forever (it hung on the demo recording).
         import whisper
 
-        clips = self.speech_clips(samples) if options.vad_filter else [(0, len(samples))]
-        language = self._language(samples, clips, options.language)
+        pieces = self.pieces(samples, options.vad_filter)
+        language = self._language(samples, pieces, options.language)
 
         def stream() -> Iterator[TranscriptSegment]:
             index = 0
-            for start, end in clips:
-                offset = start / SAMPLE_RATE_HZ
+            for first, end in pieces:
+                offset = first / SAMPLE_RATE_HZ
                 result = whisper.transcribe(
                     self._model,
-                    samples[start:end],
+                    samples[first:end],
                     language=language,
                     beam_size=options.beam_size,
                     best_of=5,
