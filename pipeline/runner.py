@@ -225,13 +225,16 @@ def _check_language(settings: RunSettings, first: AudioChunk) -> None:
 
 
 def _transcribe_audio_with_progress(
-    settings: RunSettings, clock: StageClock, audio: DecodedAudio, options: TranscribeOptions
+    settings: RunSettings,
+    clock: StageClock,
+    audio: DecodedAudio,
+    options: TranscribeOptions,
+    clips: transcribe.Clips | None = None,
 ) -> Transcript:
-
     with clock.stage("load model"):
         engine = transcribe.load_engine(options, settings.models_dir)
     with _transcribing(settings, clock, audio.recording.duration_s) as advance:
-        return transcribe.transcribe(audio, engine, options, advance)
+        return transcribe.transcribe(audio, engine, options, advance, clips)
 
 
 @contextmanager
@@ -397,7 +400,13 @@ def _transcribe_tracks(
     # Speakers are cached as track file names: a new name map needs no new transcription.
     file_names = [t.path.name for t in tracks]
     key = transcript_key(
-        sha256, {**settings.transcribe.decoding_settings(), "zoom_tracks": file_names}
+        sha256,
+        {
+            **settings.transcribe.decoding_settings(),
+            "zoom_tracks": file_names,
+            "join_pause_s": zoom.JOIN_PAUSE_S,
+            "window_s": zoom.WINDOW_S,
+        },
     )
     lock_path = settings.cache_dir / "locks" / f"{key}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -415,9 +424,11 @@ def _transcribe_tracks(
                 replace(speech.recording, duration_s=len(speech.samples) / SAMPLE_RATE_HZ),
                 speech.samples,
             )
-            # VAD already ran per track: the stream holds only speech.
+            # VAD already ran per track: the stream holds only speech, in snippets
+            # that batched decoding takes as its windows.
             options = replace(settings.transcribe, vad_filter=False)
-            joined = _transcribe_audio_with_progress(settings, clock, audio, options)
+            clips = speech.clips()
+            joined = _transcribe_audio_with_progress(settings, clock, audio, options, clips)
             recording = speech.recording
             transcript = zoom.restore_tracks(speech, joined, file_names)
             cache.put(key, recording, transcript)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +33,7 @@ from pipeline.repetition import find_repetition_loops
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[float], None]  # called with seconds of audio done so far
+Clips = Sequence[tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,17 @@ class SpeechEngine(Protocol):
     """The one-method contract every engine adapter fulfils."""
 
     def transcribe(
-        self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
+        self,
+        samples: np.ndarray,
+        options: TranscribeOptions,
+        progress: ProgressCallback,
+        clips: Clips | None = None,
     ) -> tuple[str, Iterator[TranscriptSegment]]:
-        """Return the language and a stream of segments in time order."""
+        """Return the language and a stream of segments in time order.
+
+        ``clips``: (start, end) seconds of speech already found, each decoded as one
+        window where the engine decodes windows in batches; no VAD runs then.
+        """
         ...
 
 
@@ -96,7 +105,9 @@ class FasterWhisperEngine:
             self.resolved, options.compute_type, options.threads()
         )
 
-    def _decode(self, samples: np.ndarray, options: TranscribeOptions) -> tuple[Iterator, object]:
+    def _decode(
+        self, samples: np.ndarray, options: TranscribeOptions, clips: Clips | None
+    ) -> tuple[Iterator, object]:
         common = dict(
             language=options.language,
             beam_size=options.beam_size,
@@ -104,6 +115,15 @@ class FasterWhisperEngine:
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=options.word_timestamps,
         )
+        if options.batch_size > 1 and clips:
+            from faster_whisper import BatchedInferencePipeline
+
+            return BatchedInferencePipeline(self._model).transcribe(
+                samples,
+                batch_size=options.batch_size,
+                clip_timestamps=[{"start": a, "end": b} for a, b in clips],
+                **{**common, "vad_filter": False},
+            )
         if options.batch_size > 1 and options.vad_filter:
             from faster_whisper import BatchedInferencePipeline
 
@@ -117,9 +137,13 @@ class FasterWhisperEngine:
         return self._model.transcribe(samples, **common)
 
     def transcribe(
-        self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
+        self,
+        samples: np.ndarray,
+        options: TranscribeOptions,
+        progress: ProgressCallback,
+        clips: Clips | None = None,
     ) -> tuple[str, Iterator[TranscriptSegment]]:
-        raw_segments, info = self._decode(samples, options)
+        raw_segments, info = self._decode(samples, options, clips)
 
         def stream() -> Iterator[TranscriptSegment]:
             for i, seg in enumerate(raw_segments):
@@ -206,8 +230,13 @@ class OpenAIWhisperEngine:
         return max(probabilities, key=probabilities.get)
 
     def transcribe(
-        self, samples: np.ndarray, options: TranscribeOptions, progress: ProgressCallback
+        self,
+        samples: np.ndarray,
+        options: TranscribeOptions,
+        progress: ProgressCallback,
+        clips: Clips | None = None,
     ) -> tuple[str, Iterator[TranscriptSegment]]:
+        # ``clips`` are not needed: without batches, whole pieces decode as fast.
         # Pieces rather than whisper's own clip_timestamps: with word timestamps its
         # seek can step backwards and loop forever (it hung on the demo recording).
         import whisper
@@ -339,11 +368,12 @@ def transcribe_chunk(
     engine: SpeechEngine,
     options: TranscribeOptions,
     progress: ProgressCallback = lambda _: None,
+    clips: Clips | None = None,
 ) -> ChunkTranscript:
     """Transcribe one chunk; its segments' and words' times are shifted by its offset."""
     offset_s = chunk.start_s
     language, stream = engine.transcribe(
-        chunk.samples, options, lambda seconds: progress(offset_s + seconds)
+        chunk.samples, options, lambda seconds: progress(offset_s + seconds), clips
     )
     segments = tuple(_shifted(seg, offset_s) for seg in stream if seg.text)
     return ChunkTranscript(chunk.index, chunk.start_sample, chunk.end_sample, language, segments)
@@ -406,11 +436,13 @@ def transcribe(
     engine: SpeechEngine,
     options: TranscribeOptions,
     progress: ProgressCallback = lambda _: None,
+    clips: Clips | None = None,
 ) -> Transcript:
     """Transcribe ``audio`` held whole (one chunk); segments are in time order, loops
-    flagged for review. The runner streams long recordings with ``transcribe_chunks``."""
+    flagged for review. The runner streams long recordings with ``transcribe_chunks``.
+    ``clips``: the speech in it, already found (see SpeechEngine)."""
     whole = AudioChunk(0, 0, audio.samples, last=True)
-    result = transcribe_chunk(whole, engine, options, progress)
+    result = transcribe_chunk(whole, engine, options, progress, clips)
     progress(audio.recording.duration_s)
     return assemble_transcript([result], audio.recording.duration_s, options)
 

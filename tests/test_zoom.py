@@ -122,6 +122,20 @@ def test_restore_puts_each_word_back_on_its_track_and_the_meeting_timeline():
     assert restored.duration_s == 60.0 and restored.options["vad_filter"] is True
 
 
+def test_batched_windows_hold_whole_snippets_up_to_one_whisper_window():
+    hz = 16_000
+    lengths_s = [10, 12, 9, 25]
+    starts_s = [0, 40, 60, 90]
+    speech = _speech(
+        *(
+            SpeechChunk(k % 2, s * hz, (s + n) * hz)
+            for k, (s, n) in enumerate(zip(starts_s, lengths_s, strict=True))
+        )
+    )
+    assert speech.clips(30.0) == ((0.0, 22.0), (22.0, 31.0), (31.0, 56.0))
+    assert all(end - start <= 30.0 for start, end in speech.clips(30.0))
+
+
 def test_overlapping_speech_stays_as_separate_turns_in_time_order():
     hz = 16_000
     speech = _speech(SpeechChunk(0, 0, 5 * hz), SpeechChunk(1, 3 * hz, 6 * hz))
