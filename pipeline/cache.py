@@ -118,9 +118,13 @@ ANALYSIS_FORMAT = 1
 
 
 def _code_digest() -> str:
-    """The pipeline's own source: a change to any stage invalidates cached analyses."""
+    """The pipeline's own source and the segmenter's trained boundary model: a change
+    to either invalidates cached analyses."""
+    from pipeline.segment import BOUNDARY_MODEL_PATH
+
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    paths = sorted(Path(__file__).resolve().parent.glob("*.py")) + [BOUNDARY_MODEL_PATH]
+    for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -22,12 +22,14 @@ and the count of topics comes out of the cost per span.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -55,8 +57,9 @@ class SegmentOptions:
     strong_cue_bonus: float = 6.0  # a topic starting at "next card", "let's move on" (set by hand)
     weak_cue_bonus: float = 1.0  # a topic starting at a weaker hint ("agenda", "time's up")
     closing_cue_bonus: float = 6.0  # the closing starting at "wrap up", "takeaways" (by hand)
+    boundary_weight: float = 0.5  # weight of the learned boundary model's log-odds per block
     # agenda mode
-    sim_weight: float = 1.0  # weight of a block's similarity to a card (centred per card)
+    sim_weight: float = 2.0  # weight of a block's similarity to a card (centred per card)
     card_centring: float = 0.6  # share of a card's own mean similarity taken off its scores
     gap_bias: float = -0.3  # per-block score of "no card", on the similarity scale
     mention_bonus: float = 3.0  # a card starting where its rare title words are said
@@ -66,7 +69,7 @@ class SegmentOptions:
     timebox_s: tuple[float, float] = (300.0, 480.0)  # a card's timebox, when units have times
     timebox_weight: float = 0.3  # weight of the timebox prior (untuned: the bench has no times)
     order_weight: float = 20.0  # cost of going back in the expected order (a card recurs)
-    skip_weight: float = 0.5  # cost per card skipped going forward in it
+    skip_weight: float = 0.2  # cost per card skipped going forward in it
     order_misfit_max: float = 1.5  # score the board's order may lose before it is doubted
     inferred_order_trust: float = 0.5  # weight of the content's own order, if preferred
     # unsupervised mode
@@ -135,20 +138,17 @@ def segment_transcript(
     agenda: Agenda | None,
     embed: Embed,
     options: SegmentOptions = SegmentOptions(),
+    boundaries: BoundaryModel | None = None,
 ) -> tuple[TopicSegment, ...]:
     """Partition ``units`` into topic segments, in time order, covering every unit.
 
-    ``embed`` maps texts to one vector each (the MiniLM sentence embedder). The
+    ``embed`` maps texts to one vector each (the MiniLM sentence embedder);
+    ``boundaries`` is the learned boundary model (default: the one in models/). The
     function only reads the units' text, speaker and times, and the agenda.
     """
     if not units:
         return ()
-    texts = [_normalize(u.text) for u in units]
-    closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
-    # "The last card goes to the parking lot" defers a card; it does not start one.
-    strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
-    breaks = [a or b for a, b in zip(strong, closing, strict=True)]
-    ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
+    texts, strong, closing, ranges = _cut_into_blocks(units, options)
     if not ranges:  # nothing was said: one stretch that is no topic
         return (_segment(units, 0, len(units) - 1, "No speech", "other", None),)
 
@@ -159,12 +159,19 @@ def segment_transcript(
     blocks = _describe_blocks(
         units, texts, strong, closing, ranges, vectors[: len(ranges)], options
     )
-    span = options.coherence_weight * _span_coherence(_content_vectors(units, blocks, options))
+    content = _content_vectors(units, blocks, options)
+    span = options.coherence_weight * _span_coherence(content)
+    if options.boundary_weight:
+        model = boundaries or load_boundary_model()
+        features = boundary_features(units, texts, ranges, blocks.vectors)
+        odds = np.array([model.log_odds(f) for f in features])
+        blocks = replace(blocks, topic_cue=blocks.topic_cue + options.boundary_weight * odds)
 
     if cards:
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
-        mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
+        titles = [c.title for c in cards]
+        mentions = _card_mentions(heard, ranges, titles, options.mention_max_df)
         spans = _decode_agenda(
             blocks, vectors[len(ranges) :], mentions, span, _board_rank(cards), options
         )
@@ -174,6 +181,30 @@ def segment_transcript(
 
 
 # --- text and blocks -------------------------------------------------------------------
+
+
+def _cut_into_blocks(
+    units: Sequence[TranscriptSegment], options: SegmentOptions
+) -> tuple[list[str], list[bool], list[bool], list[tuple[int, int]]]:
+    """The units' normalised texts, their strong and closing cues, and the blocks."""
+    texts = [_normalize(u.text) for u in units]
+    closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
+    # "The last card goes to the parking lot" defers a card; it does not start one.
+    strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
+    breaks = [a or b for a, b in zip(strong, closing, strict=True)]
+    ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
+    return texts, strong, closing, ranges
+
+
+def boundary_examples(
+    units: Sequence[TranscriptSegment], embed: Embed, options: SegmentOptions = SegmentOptions()
+) -> tuple[list[tuple[int, int]], list[dict[str, float]]]:
+    """The blocks segment_transcript would make of ``units`` and their boundary
+    features, for training the boundary model."""
+    texts, _, _, ranges = _cut_into_blocks(units, options)
+    block_texts = [" ".join(units[k].text.strip() for k in range(a, b + 1)) for a, b in ranges]
+    vectors = _unit_rows(_embed_by_length(embed, block_texts, options.embed_batch))
+    return ranges, boundary_features(units, texts, ranges, vectors)
 
 
 def _normalize(text: str) -> str:
@@ -306,6 +337,89 @@ def _log_normal_prior(positions: np.ndarray, expected: float, weight: float) -> 
     """prior[i, j] = -weight * log(length of blocks i..j-1 / expected)^2."""
     length = np.maximum(positions[None, :] - positions[:, None], 1e-6)
     return -weight * np.log(length / max(expected, 1e-6)) ** 2
+
+
+# --- learned boundary cues ----------------------------------------------------------------
+
+BOUNDARY_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "segment-boundaries.json"
+
+
+@dataclass(frozen=True)
+class BoundaryModel:
+    """Logistic regression over ``boundary_features``: log-odds that a topic starts at
+    a block. Trained on the bench's train meetings by bench/train_boundaries.py."""
+
+    weights: dict[str, float]
+    bias: float
+
+    def log_odds(self, features: dict[str, float]) -> float:
+        return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+
+
+def load_boundary_model(path: Path = BOUNDARY_MODEL_PATH) -> BoundaryModel:
+    data = json.loads(path.read_text())
+    return BoundaryModel(weights=data["weights"], bias=data["bias"])
+
+
+_FIRST_WORDS = 2  # the opening words of a block's first unit are cue candidates
+
+
+def boundary_features(
+    units: Sequence[TranscriptSegment],
+    texts: list[str],
+    ranges: list[tuple[int, int]],
+    vectors: np.ndarray,
+) -> list[dict[str, float]]:
+    """What each block's start looks like: its opening words, and how much what is
+    said, and who says it, changes there (left and right windows of blocks)."""
+    n = len(ranges)
+    topical = _unit_rows(vectors - vectors.mean(axis=0))
+    speakers = {s: k for k, s in enumerate(dict.fromkeys(u.speaker for u in units))}
+    share = np.zeros((n, max(len(speakers), 1)))
+    stems: list[Counter[str]] = []
+    for b, (first, last) in enumerate(ranges):
+        for u in units[first : last + 1]:
+            share[b, speakers[u.speaker]] += len(u.text.split())
+        stems.append(Counter(_stem(w) for t in texts[first : last + 1] for w in _content_words(t)))
+    change = {
+        f"{name}{w}": _change_at_each_block(matrix, w)
+        for name, matrix in (("sem", topical), ("spk", share), ("lex", _bag_matrix(stems)))
+        for w in (2, 5)
+    }
+    out = []
+    for b, (first, _) in enumerate(ranges):
+        words = _WORD.findall(texts[first])[:_FIRST_WORDS]
+        f: dict[str, float] = {k: float(v[b]) for k, v in change.items()}
+        f["depth5"] = float(change["sem5"][b] - change["sem5"][max(0, b - 3) : b + 4].mean())
+        f["position"] = b / max(n - 1, 1)
+        f["new_speaker"] = float(first > 0 and units[first].speaker != units[first - 1].speaker)
+        for k, w in enumerate(words):
+            f[f"w{k}:{w}"] = 1.0
+        if len(words) == 2:
+            f[f"ww:{words[0]} {words[1]}"] = 1.0
+        out.append(f)
+    return out
+
+
+def _bag_matrix(bags: list[Counter[str]]) -> np.ndarray:
+    vocab = {w: k for k, w in enumerate({w for bag in bags for w in bag})}
+    m = np.zeros((len(bags), max(len(vocab), 1)))
+    for b, bag in enumerate(bags):
+        for w, c in bag.items():
+            m[b, vocab[w]] = c
+    return m
+
+
+def _change_at_each_block(matrix: np.ndarray, window: int) -> np.ndarray:
+    """1 - cosine between the sums of ``window`` rows before each row and from it on."""
+    csum = np.vstack([np.zeros((1, matrix.shape[1])), np.cumsum(matrix, axis=0)])
+    n = len(matrix)
+    idx = np.arange(n)
+    left = csum[idx] - csum[np.maximum(idx - window, 0)]
+    right = csum[np.minimum(idx + window, n)] - csum[idx]
+    norms = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    cos = np.where(norms > 0, (left * right).sum(axis=1) / np.maximum(norms, 1e-12), 1.0)
+    return 1.0 - cos
 
 
 # --- agenda mode -------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import pytest
 from conftest import ROOT, SAMPLES
 
 from pipeline.agenda import agenda_from_data
-from pipeline.artifacts import TOPIC_KINDS
+from pipeline.artifacts import TOPIC_KINDS, TranscriptSegment
 from pipeline.models import sentence_embedder
-from pipeline.segment import segment_transcript
+from pipeline.segment import boundary_examples, load_boundary_model, segment_transcript
 from pipeline.transcript_json import load_transcript_json
 
 BENCH_VAL = ROOT.parent / "shared" / "bench" / "meetings" / "val"
@@ -108,3 +108,22 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
     assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     assert "not reached" in md and "Hiring for staff engineer roles" in md
+
+
+def test_the_learned_boundary_model_rates_a_change_of_topic_above_the_rest(embed):
+    # Two long stretches on unrelated subjects; the second opens as facilitators do.
+    units = []
+    hiring = "We should hire senior engineers and interview them with a paid take-home task."
+    oncall = "The on-call rotation burns people out, so pages must be fewer and paid."
+    for k in range(20):
+        units.append(TranscriptSegment(k, None, None, hiring, speaker=f"P{k % 3}"))
+    units.append(TranscriptSegment(20, None, None, "Alright, next card: on-call.", speaker="P0"))
+    for k in range(21, 41):
+        units.append(TranscriptSegment(k, None, None, oncall, speaker=f"P{k % 3}"))
+    model = load_boundary_model()
+    ranges, features = boundary_examples(units, embed)
+    odds = [model.log_odds(f) for f in features]
+    change = next(b for b, (first, last) in enumerate(ranges) if first <= 20 <= last)
+    # Blocks away from the change (their windows do not reach it) score lower.
+    far = [o for b, o in enumerate(odds) if abs(b - change) > 5]
+    assert far and odds[change] > max(far) + 1.0
