@@ -461,6 +461,23 @@ def _ends_sentence(word: str) -> bool:
     return not ("." in stem or (len(stem) <= 2 and stem[:1].isupper()))
 
 
+def words_text(text: str, words: Sequence[Word], first: int, last: int) -> str:
+    """The stretch of a segment's ``text`` that its ``words[first..last]`` say.
+
+    Whisper's word tokens do not all start a word ("25", "-year", "-old"; "90", "%"), so
+    joining them with spaces would misspell the text; each word is found in the text
+    instead. If the words do not match the text, they are joined with spaces.
+    """
+    spans, at = [], 0
+    for word in words[: last + 1]:
+        found = text.find(word.text, at)
+        if found < 0:
+            return " ".join(w.text for w in words[first : last + 1])
+        spans.append((found, found + len(word.text)))
+        at = found + len(word.text)
+    return text[spans[first][0] : spans[last][1]]
+
+
 def split_at_sentences(segments: Iterable[TranscriptSegment]) -> tuple[TranscriptSegment, ...]:
     """Whisper segments cut at sentence ends, using word times; renumbered in order.
 
@@ -470,26 +487,28 @@ def split_at_sentences(segments: Iterable[TranscriptSegment]) -> tuple[Transcrip
     """
     result: list[TranscriptSegment] = []
     for segment in segments:
-        pieces: list[list[Word]] = [[]]
-        for word in segment.words:
-            pieces[-1].append(word)
+        words = segment.words
+        pieces: list[list[int]] = [[]]  # indices into words
+        for k, word in enumerate(words):
+            pieces[-1].append(k)
             if _ends_sentence(word.text) and len(pieces[-1]) >= MIN_SENTENCE_WORDS:
                 pieces.append([])
         pieces = [piece for piece in pieces if piece]
-        if len(pieces) > 1 and not _ends_sentence(pieces[-1][-1].text):
+        if len(pieces) > 1 and not _ends_sentence(words[pieces[-1][-1]].text):
             if len(pieces[-1]) < MIN_SENTENCE_WORDS:  # a short tail joins the sentence before
                 pieces[-2].extend(pieces.pop())
         if len(pieces) <= 1:
             result.append(replace(segment, index=len(result)))
             continue
         for piece in pieces:
+            first, last = piece[0], piece[-1]
             result.append(
                 TranscriptSegment(
                     index=len(result),
-                    start=piece[0].start,
-                    end=piece[-1].end,
-                    text=" ".join(word.text for word in piece),
-                    words=tuple(piece),
+                    start=words[first].start,
+                    end=words[last].end,
+                    text=words_text(segment.text, words, first, last),
+                    words=words[first : last + 1],
                     speaker=segment.speaker,
                 )
             )

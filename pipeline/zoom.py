@@ -29,6 +29,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import file_sha256, load_recording
 from pipeline.names import NameMap, find_name_map_beside
 from pipeline.repetition import find_repetition_loops
+from pipeline.transcribe import words_text
 
 TRACKS_SUBFOLDER = "Audio Record"
 TRACKS_FORMAT = "zoom tracks"
@@ -323,8 +324,15 @@ def restore_tracks(
                     end=_to_meeting_time(speech, chunk, word.end),
                 )
             )
+        first = 0
         for chunk, words in groups:
-            text = segment.text if len(groups) == 1 else " ".join(w.text for w in words)
+            last = first + len(words) - 1
+            text = (
+                segment.text
+                if len(groups) == 1
+                else words_text(segment.text, segment.words, first, last)
+            )
+            first = last + 1
             pieces.append(
                 replace(
                     segment,

@@ -183,3 +183,13 @@ def test_long_segments_are_cut_at_sentence_ends():
     assert all(p.speaker == "Dana" for p in pieces)
     # Without word times nothing can be cut.
     assert split_at_sentences([TranscriptSegment(5, 0.0, 9.0, text)])[0].text == text
+
+
+def test_sentences_keep_words_that_whisper_splits_into_several_tokens():
+    # Whisper's word tokens: "25", "-year", "-old"; "90", "%": not all start a word.
+    tokens = ["We", "hired", "a", "25", "-year", "-old.", "It", "cut", "churn", "90", "%."]
+    text = " We hired a 25-year-old. It cut churn 90%."
+    words = tuple(Word(float(i), i + 0.5, t, 0.9) for i, t in enumerate(tokens))
+    pieces = split_at_sentences([TranscriptSegment(0, 0.0, 11.0, text, words)])
+    assert [p.text for p in pieces] == ["We hired a 25-year-old.", "It cut churn 90%."]
+    assert [len(p.words) for p in pieces] == [6, 5]
