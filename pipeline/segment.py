@@ -159,8 +159,7 @@ def segment_transcript(
     blocks = _describe_blocks(
         units, texts, strong, closing, ranges, vectors[: len(ranges)], options
     )
-    content = _content_vectors(units, blocks, options)
-    span = options.coherence_weight * _span_coherence(content)
+    span = options.coherence_weight * _span_coherence(_content_vectors(units, blocks, options))
     if options.boundary_weight:
         model = boundaries or load_boundary_model()
         features = boundary_features(units, texts, ranges, blocks.vectors)
@@ -170,8 +169,7 @@ def segment_transcript(
     if cards:
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
-        titles = [c.title for c in cards]
-        mentions = _card_mentions(heard, ranges, titles, options.mention_max_df)
+        mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
         spans = _decode_agenda(
             blocks, vectors[len(ranges) :], mentions, span, _board_rank(cards), options
         )

@@ -29,7 +29,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import file_sha256, load_recording
 from pipeline.names import NameMap, find_name_map_beside
 from pipeline.repetition import find_repetition_loops
-from pipeline.transcribe import words_text
+from pipeline.transcribe import WHISPER_WINDOW_S, words_text
 
 TRACKS_SUBFOLDER = "Audio Record"
 TRACKS_FORMAT = "zoom tracks"
@@ -156,7 +156,7 @@ def speaker_names(tracks: Sequence[ParticipantTrack], names: NameMap) -> list[st
 # pause (ES2006a's tracks, batched: WER 26.1% with 0.3 s, 27.6% with none, 26.7% with
 # 0.6 s), and decoded in windows of whole snippets, as the mixed recording's batches are.
 JOIN_PAUSE_S = 0.3
-WINDOW_S = 30.0
+WINDOW_S = WHISPER_WINDOW_S
 
 
 @dataclass(frozen=True)
@@ -252,13 +252,13 @@ def load_tracks_speech(
     """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    vad = VadOptions(max_speech_duration_s=max_snippet_s)
     pieces: list[tuple[SpeechChunk, np.ndarray]] = []
     duration_s = 0.0
     for index, track in enumerate(tracks):
         samples = load_recording(track.path, sha256="-").samples
         duration_s = max(duration_s, len(samples) / SAMPLE_RATE_HZ)
         for first, last in sounding_regions(samples):
-            vad = VadOptions(max_speech_duration_s=max_snippet_s)
             for region in get_speech_timestamps(samples[first:last], vad):
                 chunk = SpeechChunk(index, first + region["start"], first + region["end"])
                 pieces.append((chunk, samples[chunk.start : chunk.end].copy()))
