@@ -20,7 +20,7 @@ import json
 import os
 import statistics
 from collections import Counter
-from math import erf, sqrt
+from math import erf
 
 import numpy as np
 from score_segmentation import WORK, CachedEmbedder, load_split, meeting_pk
@@ -71,9 +71,9 @@ def main() -> None:
         for m in meetings:
             topic = reference_topics(WORK / args.split / "ordered" / f"{m.id}.json")
             titles = [c.title for c in m.given.agenda.cards]
-
-            synthetic = synthetic_decoder(topic, titles, noise, rng, decode_agenda, windows)
-            segment._decode_agenda = synthetic
+            segment._decode_agenda = synthetic_decoder(
+                topic, titles, noise, rng, decode_agenda, windows
+            )
             try:
                 found = segment.segment_transcript(
                     m.given.transcript.segments, m.given.agenda, embed
@@ -81,7 +81,7 @@ def main() -> None:
             finally:
                 segment._decode_agenda = decode_agenda
             by_domain.setdefault(m.domain, []).append(meeting_pk(m, [s.first_turn for s in found]))
-        auc = 0.5 * (1 + erf(1 / (noise * sqrt(2)) / sqrt(2))) if noise else 1.0
+        auc = 0.5 * (1 + erf(1 / (2 * noise))) if noise else 1.0  # Phi(d' / sqrt 2)
         for domain, values in sorted(by_domain.items()):
             print(f"| {noise:g} | {auc:.2f} | {domain} | {statistics.fmean(values):.3f} |")
     embed.save()
