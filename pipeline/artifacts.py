@@ -95,6 +95,8 @@ class Transcript:
     model: str
     options: dict
     repetition_loops: tuple[RepetitionLoop, ...] = ()
+    # Everyone the input shows as present, spoken or not (one per Zoom participant track).
+    participants: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

@@ -435,6 +435,8 @@ def _transcribe_tracks(
     recording = replace(recording, path=str(folder.folder))
     speakers = dict(zip(file_names, zoom.speaker_names(tracks, names), strict=True))
     transcript = zoom.rename_speakers(transcript, speakers)
+    # A track whose person never spoke still shows who was there.
+    transcript = replace(transcript, participants=tuple(speakers.values()))
     if not transcript.segments:
         raise InputError(f"{folder.folder}: no speech found in any participant track")
     return recording, transcript
@@ -483,7 +485,9 @@ def _analyse(
     if chat_log:
         notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
     with clock.stage("redact"):
+        # Silent participants too: others may name them ("thanks, Priya").
         speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
+        speakers = sorted({*speakers, *transcript.participants})
         if chat_log:
             speakers = sorted({*speakers, *(m.sender for m in chat_log.messages)})
         notes, topics, redactions = redact.redact_notes(
@@ -521,7 +525,9 @@ def summarize(settings: RunSettings) -> RunResult:
 
     analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log, title)
     topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
-    talk = talktime.talk_time(transcript.segments, keep_names=settings.attribute)
+    talk = talktime.talk_time(
+        transcript.segments, keep_names=settings.attribute, participants=transcript.participants
+    )
     review_notes = analysis.review_notes
 
     with clock.stage("render"):

@@ -48,6 +48,7 @@ def transcript_from_dict(data: dict) -> Transcript:
         model=data["model"],
         options=data["options"],
         repetition_loops=tuple(RepetitionLoop(**r) for r in data.get("repetition_loops", ())),
+        participants=tuple(data.get("participants", ())),
     )
 
 

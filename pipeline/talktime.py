@@ -19,9 +19,15 @@ def is_role(label: str) -> bool:
 
 
 def talk_time(
-    segments: Sequence[TranscriptSegment], keep_names: bool = False
+    segments: Sequence[TranscriptSegment],
+    keep_names: bool = False,
+    participants: Sequence[str] = (),
 ) -> tuple[SpeakerTime, ...]:
-    """Seconds spoken and turns taken per speaker, most talk first; () without speakers."""
+    """Seconds spoken and turns taken per speaker, most talk first; () without speakers.
+
+    ``participants`` who never spoke (a silent Zoom track) are listed last, at 0 s:
+    for a roundtable, who stayed quiet matters as much as who talked most.
+    """
     seconds: dict[str, float] = {}
     turns: dict[str, int] = {}
     previous = None
@@ -37,6 +43,9 @@ def talk_time(
         if speaker != previous:
             turns[speaker] = turns.get(speaker, 0) + 1
         previous = speaker
+    for name in participants:
+        seconds.setdefault(name, 0.0)
+        turns.setdefault(name, 0)
 
     ranked = sorted(seconds, key=lambda s: (-seconds[s], -turns[s], s))
     result = []

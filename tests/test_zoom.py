@@ -13,7 +13,7 @@ import yaml
 from conftest import DEMO_DISPLAY_NAMES, SAMPLES
 from test_cli import assert_clean_failure, outputs, run_cli
 
-from pipeline.artifacts import Recording, Transcript, TranscriptSegment, Word
+from pipeline.artifacts import SAMPLE_RATE_HZ, Recording, Transcript, TranscriptSegment, Word
 from pipeline.errors import InputError
 from pipeline.talktime import talk_time
 from pipeline.zoom import (
@@ -177,11 +177,12 @@ def test_talk_time_per_speaker_redacted_to_roles_and_numbers():
         TranscriptSegment(3, 45, 50, "d", speaker="Priya"),
         TranscriptSegment(4, 50, 60, "e", speaker="Mark"),
     ]
-    named = talk_time(segments, keep_names=True)
+    named = talk_time(segments, keep_names=True, participants=["Mark", "Sam", "Priya"])
     assert [(s.label, s.seconds, s.turns) for s in named] == [
         ("Mark", 45.0, 2),
         ("facilitator", 10.0, 1),
         ("Priya", 5.0, 1),
+        ("Sam", 0.0, 0),  # present (a silent track) but never spoke: listed last
     ]
     redacted = talk_time(segments)
     assert [s.label for s in redacted] == ["Participant 1", "facilitator", "Participant 2"]
@@ -203,6 +204,7 @@ def test_participant_tracks_end_to_end(tmp_path, zoom_tracks, demo_timing):
     (folder / "Audio Record").mkdir(parents=True)
     for track in zoom_tracks.values():
         shutil.copy(track, folder / "Audio Record" / track.name)
+    write_silent_track(folder / "Audio Record", "Sam Quiet", demo_timing[-1]["end"] + 1)
     shutil.copy(SAMPLES / "agenda.md", folder / "agenda.md")
     (folder / "names.yaml").write_text("PriyaNair: Priya\n")
     (folder / "chat.txt").write_text(TWO_LINE_CHAT)
@@ -232,13 +234,16 @@ def test_participant_tracks_end_to_end(tmp_path, zoom_tracks, demo_timing):
         name = expected_name[turn["speaker"]]
         truth_seconds[name] = truth_seconds.get(name, 0) + turn["end"] - turn["start"]
     talk = {s["label"]: s for s in sidecar["speakers"]}
-    assert set(talk) == set(truth_seconds)
+    assert set(talk) == {*truth_seconds, "Sam Quiet"}
     for name, seconds in truth_seconds.items():
         assert talk[name]["seconds"] == pytest.approx(seconds, rel=0.15), name
     assert talk["Dana Lee"]["turns"] == 6 and talk["Oscar"]["turns"] == 4
+    # Sam joined (a track) but never unmuted: listed, last, at nothing.
+    assert sidecar["speakers"][-1] == {"label": "Sam Quiet", "seconds": 0.0, "turns": 0}
 
     markdown = md_path.read_text()
     assert "| Dana Lee |" in markdown and "### Talk time" in markdown
+    assert "| Sam Quiet | 0 s | 0 |" in markdown
     assert yaml.safe_load(markdown.split("---\n")[1])["recording"] == FOLDER_NAME
     # The chat's link joins the first topic, its question the second; no direct message.
     link_topic, question_topic = (topic_at(sidecar["segments"], t) for t in (45, 110))
@@ -255,10 +260,19 @@ def test_participant_tracks_end_to_end(tmp_path, zoom_tracks, demo_timing):
     assert result.returncode == 0, result.stderr
     assert "▸ transcribe" not in result.stderr
     markdown = md_path.read_text()
-    for name in ("Dana", "Lee", "Mark", "Oscar", "Priya"):
+    for name in ("Dana", "Lee", "Mark", "Oscar", "Priya", "Sam"):
         assert not re.search(rf"\b{name}\b", markdown), name
     labels = [s["label"] for s in json.loads(md_path.with_suffix(".json").read_text())["speakers"]]
-    assert labels == ["Participant 1", "Participant 2", "Participant 3", "Participant 4"]
+    assert labels == [f"Participant {n}" for n in range(1, 6)]
+
+
+def write_silent_track(place: Path, display_name: str, seconds: float) -> Path:
+    """A participant who never unmuted: Zoom still writes their track, silent throughout."""
+    from zoom_tracks import encode_m4a, track_file_name  # bench/, on the path (zoom_tracks)
+
+    path = place / track_file_name(display_name, 16799999)
+    encode_m4a(np.zeros(int(seconds * SAMPLE_RATE_HZ), np.float32), path)
+    return path
 
 
 def write_demo_vtt(path: Path, turns: list[dict]) -> Path:
