@@ -115,19 +115,28 @@ class RunResult:
 
 
 class StageClock:
-    """Wall time per stage, for the closing line and the sidecar."""
+    """Wall time per stage, for the closing line and the sidecar.
+
+    A stage run inside another (decoding the next chunk while transcribing, a model
+    loaded on first use) counts for itself only: the stages add up to the wall time.
+    """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self._counted = 0.0  # seconds given to any stage so far
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        log.info("▸ %s", name)
-        start = time.perf_counter()
+    def stage(self, name: str, announce: bool = True) -> Iterator[None]:
+        if announce:  # not for steps repeated under a progress bar
+            log.info("▸ %s", name)
+        start, counted_before = time.perf_counter(), self._counted
         try:
             yield
         finally:
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 2)
+            nested = self._counted - counted_before
+            own = time.perf_counter() - start - nested
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + own, 2)
+            self._counted += own
 
     def line(self) -> str:
         parts = [f"{name} {secs:.1f} s" for name, secs in self.seconds.items()]
@@ -194,11 +203,25 @@ def _transcribe_with_progress(
             engine()  # loaded before the transcribe stage starts: the timings do not overlap
         with _transcribing(settings, clock, total_s) as advance:
             done = transcribe.transcribe_chunks(
-                itertools.chain([first], chunks), engine, options, chunk_store, advance
+                itertools.chain([first], _decoding(chunks, clock)),
+                engine,
+                options,
+                chunk_store,
+                advance,
             )
     duration_s = done[-1].end_sample / SAMPLE_RATE_HZ
     recording = ingest.recording_info(settings.recording, sha256, duration_s)
     return recording, transcribe.assemble_transcript(done, recording.duration_s, options)
+
+
+def _decoding(chunks: Iterator[AudioChunk], clock: StageClock) -> Iterator[AudioChunk]:
+    """The chunks, each one's decoding timed as the decode stage (it runs inside transcribe)."""
+    while True:
+        with clock.stage("decode", announce=False):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _check_language(settings: RunSettings, first: AudioChunk) -> None:

@@ -1,4 +1,5 @@
 import hashlib
+import time
 
 import numpy as np
 import pytest
@@ -62,3 +63,35 @@ def test_a_recording_shorter_than_a_chunk_is_one_chunk(jfk):
     (only,) = stream_chunks(jfk, chunk_s=900)
     assert only.last and only.start_sample == 0
     assert np.array_equal(only.samples, load_recording(jfk).samples)
+
+
+def test_stage_clock_counts_a_nested_stage_once():
+    from pipeline.runner import StageClock
+
+    clock = StageClock()
+    started = time.perf_counter()
+    with clock.stage("transcribe"):
+        time.sleep(0.02)
+        with clock.stage("load model", announce=False):
+            time.sleep(0.2)
+    wall = time.perf_counter() - started
+    assert clock.seconds["load model"] >= 0.2
+    assert clock.seconds["transcribe"] < 0.15  # its own 0.02 s, not the model's 0.2 s
+    assert sum(clock.seconds.values()) == pytest.approx(wall, abs=0.03)
+
+
+def test_every_chunks_decoding_counts_as_decode_not_transcribe(demo_recording):
+    """Chunks after the first are decoded while transcribing: the timings say so."""
+    from pipeline.runner import StageClock, _decoding
+
+    clock = StageClock()
+    chunks = stream_chunks(demo_recording, chunk_s=40)
+    with clock.stage("decode"):
+        first = next(chunks)
+    decoded_first = clock.seconds["decode"]
+    with clock.stage("transcribe"):
+        rest = list(_decoding(chunks, clock))
+    assert first.index == 0 and [c.index for c in rest] == list(range(1, len(rest) + 1))
+    assert len(rest) >= 3 and rest[-1].last
+    assert clock.seconds["decode"] > decoded_first  # the later chunks were counted too
+    assert clock.seconds["transcribe"] < clock.seconds["decode"] - decoded_first + 0.05
