@@ -312,7 +312,7 @@ GENERIC_NOUNS = frozenset(
     term terms side sides place places area level levels step steps type types aspect
     aspects stage version versions others other
     half piece pieces job work hand hands shot talk chance topic topics card cards vote votes
-    item items takeaway takeaways""".split()
+    item items takeaway takeaways thanks thank""".split()
 )
 # Nouns too common in these meetings to be a key phrase alone (fine as a head).
 SOLO_GENERIC_NOUNS = frozenset("team company manager engineer organisation organization".split())
@@ -492,6 +492,14 @@ def _is_imperative(sent) -> bool:
     if any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") for c in root.children):
         return False
     return not sent.text.rstrip().endswith("?")
+
+
+# A sentence opening on one of these leans on the one before it ("Instead, compare each
+# team with itself"): fine among its topic's takeaways, out of place alone in the overview.
+_LEANS_ON_PREVIOUS_RE = re.compile(
+    r"(?i)^(?:instead|however|otherwise|also|plus|besides|still|that'?s why|this is why"
+    r"|which|in that case|on the other hand)\b"
+)
 
 
 def _is_dangling(text: str) -> bool:
@@ -1221,7 +1229,12 @@ def _overview(
     ranked: dict[int, list[_Sentence]] = {}
     for si in topic_ids:
         scored = _score_sentences(
-            [s for s in by_seg[si] if s.words <= opts.overview_sentence_max_words],
+            [
+                s
+                for s in by_seg[si]
+                if s.words <= opts.overview_sentence_max_words
+                and not _LEANS_ON_PREVIOUS_RE.match(s.text)
+            ],
             centroids[si],
             title_vecs.get(titles[si]),
             set(phrase_lemmas[si]) if opts.overview_use_keyphrases else set(),

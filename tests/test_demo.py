@@ -43,6 +43,8 @@ def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     meta = yaml.safe_load(md.split("---\n")[1])
     assert meta["status"] == "draft" and meta["recording"] == "demo-meeting.m4a"
     assert sidecar["review"]["repetition_loops"] == []
+    # "Thanks, everyone" is courtesy, not what the meeting was about.
+    assert not {"thanks", "thank"} & {p.lower() for p in sidecar["keyphrases"]}
 
 
 def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):

@@ -67,3 +67,7 @@ def test_advice_action_items_and_resources_are_found(demo):
     assert any("Site Reliability Engineering" in r for r in by_title["On-call fatigue"].resources)
     assert 40 <= len(notes.overview.split()) <= 160
     assert "Engineering metrics" in notes.overview
+    # Each overview sentence stands alone: none opens on "Instead," or "Also," (the demo's
+    # "Instead, compare each team with itself" needs the sentence before it).
+    sentences = re.split(r"(?<=[.!?])\s+", notes.overview)
+    assert not [s for s in sentences if re.match(r"(?i)(instead|also|however)\b", s)]
