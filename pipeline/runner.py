@@ -509,8 +509,8 @@ def _analyse(
         notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
     with clock.stage("redact"):
         # Silent participants too: others may name them ("thanks, Priya").
-        speakers = sorted({s.speaker for s in transcript.segments if s.speaker})
-        speakers = sorted({*speakers, *transcript.participants})
+        spoke = {s.speaker for s in transcript.segments if s.speaker}
+        speakers = sorted({*spoke, *transcript.participants})
         if chat_log:
             speakers = sorted({*speakers, *(m.sender for m in chat_log.messages)})
         notes, topics, redactions = redact.redact_notes(
