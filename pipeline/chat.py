@@ -1,4 +1,4 @@
-"""The meeting's Zoom chat: links and questions shared there join their topic by time.
+"""The meeting's Zoom chat: links, named resources and questions join their topic by time.
 
 Zoom writes the chat (``chat.txt``, ``meeting_saved_chat.txt``) in three formats,
 all recognised line by line:
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from pipeline.artifacts import ChatMessage, MeetingNotes, TopicSegment
 from pipeline.errors import InputError, SettingsError
+from pipeline.extract import named_resources
 from pipeline.names import NameMap
 
 log = logging.getLogger(__name__)
@@ -173,23 +174,25 @@ def attach_chat(
     messages: Sequence[ChatMessage],
     duration_s: float,
 ) -> tuple[MeetingNotes, tuple[ChatMessage, ...]]:
-    """Notes with each chat link (as a resource) and question joined to its topic by time.
+    """Notes with each chat link or named resource ("the book Team Topologies") as a
+    resource, and each question, joined to its topic by time.
 
-    Returns the notes and the messages with a link or a question that could not be
+    Returns the notes and the messages with a resource or a question that could not be
     placed (their time lies outside the recording, or the transcript has no times).
     """
     resources: list[list[str]] = [list(t.resources) for t in notes.topics]
     questions: list[list[str]] = [list(t.questions) for t in notes.topics]
     unplaced = []
     for message in messages:
-        has_link, asks = bool(links_in(message.text)), is_question(message.text)
-        if not (has_link or asks):
+        shares = bool(links_in(message.text) or named_resources(message.text))
+        asks = is_question(message.text)
+        if not (shares or asks):
             continue  # greetings, "+1", chatter
         index = _topic_at(message.time_s, topics, duration_s)
         if index is None:
             unplaced.append(message)
             continue
-        target = resources[index] if has_link else questions[index]
+        target = resources[index] if shares else questions[index]
         if message.text not in target:
             target.append(message.text)
     topic_notes = tuple(
@@ -198,7 +201,7 @@ def attach_chat(
     )
     if unplaced:
         log.warning(
-            "%d chat message(s) with a link or question fall outside the recording's "
+            "%d chat message(s) with a resource or question fall outside the recording's "
             "%.0f s; if the chat shows the time of day, set CHAT_START to the clock time "
             "the recording began",
             len(unplaced),

@@ -1126,6 +1126,11 @@ def _clean_resource(name: str) -> str:
     return " ".join(name.split())
 
 
+def named_resources(text: str) -> list[str]:
+    """Resources a text names outright: "a tool called DX", "the book Accelerate"."""
+    return [_clean_resource(m.group(1)) for rx in _RESOURCE_PATTERNS for m in rx.finditer(text)]
+
+
 def _resources_in(
     doc, text: str, banned_phrases: set[str], name_tokens: set[str], lower_vocab: set[str]
 ) -> list[tuple[str, float]]:

@@ -615,18 +615,19 @@ def _with_chat(
     transcript: Transcript,
     chat_log: chat.ChatLog,
 ) -> tuple[MeetingNotes, tuple[str, ...]]:
-    """Chat links and questions joined to their topics, and a line for the reviewer."""
+    """Chat links, named resources and questions joined to their topics, and a line for
+    the reviewer."""
     notes, unplaced = chat.attach_chat(notes, topics, chat_log.messages, transcript.duration_s)
     line = (
         f"Chat {Path(chat_log.source).name}: {_count(len(chat_log.messages), 'message')} read, "
-        f"links and questions joined to their topics by time; "
+        f"links, named resources and questions joined to their topics by time; "
         f"{_count(chat_log.direct_messages_skipped, 'direct message')} left out unread"
     )
     if unplaced:
         line += (
-            f"; {_count(len(unplaced), 'link or question', 'links or questions')} outside the "
-            "recording: if the chat shows the time of day, rerun with CHAT_START set to the "
-            "clock time the recording began"
+            f"; {_count(len(unplaced), 'resource or question', 'resources or questions')} "
+            "outside the recording: if the chat shows the time of day, rerun with CHAT_START "
+            "set to the clock time the recording began"
         )
     return notes, (line,)
 

@@ -113,20 +113,27 @@ def _topic(title: str, start: float, end: float, first: int) -> TopicSegment:
     return TopicSegment(title, "topic", None, first, first, start, end)
 
 
-def test_links_and_questions_join_the_topic_running_at_their_time():
+def test_links_named_resources_and_questions_join_the_topic_at_their_time():
     topics = [_topic("metrics", 10, 88, 0), _topic("onboarding", 88, 132, 1)]
     empty = TopicNotes((), (), (), ("Accelerate",))
     notes = MeetingNotes("", (), (empty, TopicNotes((), (), (), ())))
     messages = [
         ChatMessage(45, "Mark", "The book: https://itrevolution.com/accelerate"),
         ChatMessage(50, "Oscar", "+1"),  # chatter: neither a link nor a question
+        ChatMessage(60, "Dana", "We track it with a tool called Sleuth"),  # named, no link
+        ChatMessage(70, "Oscar", "Great point, agreed"),  # capitalised chatter, no resource
         ChatMessage(110, "Priya", "How long should the buddy stay with a new hire?"),
+        ChatMessage(120, "Mark", "Also the book Team Topologies"),
         ChatMessage(500, "Priya", "Slides at https://example.com/deck"),  # after the end
     ]
     joined, unplaced = attach_chat(notes, topics, messages, duration_s=200)
     first, second = joined.topics
-    assert first.resources == ("Accelerate", "The book: https://itrevolution.com/accelerate")
+    assert first.resources == (
+        "Accelerate",
+        "The book: https://itrevolution.com/accelerate",
+        "We track it with a tool called Sleuth",
+    )
     assert first.questions == ()
     assert second.questions == ("How long should the buddy stay with a new hire?",)
-    assert second.resources == ()
+    assert second.resources == ("Also the book Team Topologies",)
     assert [m.time_s for m in unplaced] == [500]
