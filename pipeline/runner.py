@@ -548,8 +548,11 @@ def summarize(settings: RunSettings) -> RunResult:
 
     analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log, title)
     topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
+    chatted = [m.sender for m in companions.chat_log.messages] if companions.chat_log else []
     talk = talktime.talk_time(
-        transcript.segments, keep_names=settings.attribute, participants=transcript.participants
+        transcript.segments,
+        keep_names=settings.attribute,
+        participants=[*transcript.participants, *chatted],
     )
     review_notes = analysis.review_notes
 

@@ -25,8 +25,10 @@ def talk_time(
 ) -> tuple[SpeakerTime, ...]:
     """Seconds spoken and turns taken per speaker, most talk first; () without speakers.
 
-    ``participants`` who never spoke (a silent Zoom track) are listed last, at 0 s:
-    for a roundtable, who stayed quiet matters as much as who talked most.
+    ``participants`` who never spoke (a silent Zoom track, someone who only typed in
+    the chat) are listed last, at 0 s: for a roundtable, who stayed quiet matters as
+    much as who talked most. Without any speaker in the transcript there is nobody to
+    compare them with, and the result stays ().
     """
     seconds: dict[str, float] = {}
     turns: dict[str, int] = {}
@@ -43,6 +45,8 @@ def talk_time(
         if speaker != previous:
             turns[speaker] = turns.get(speaker, 0) + 1
         previous = speaker
+    if not seconds:
+        return ()
     for name in participants:
         seconds.setdefault(name, 0.0)
         turns.setdefault(name, 0)

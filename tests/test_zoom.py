@@ -293,6 +293,7 @@ CLOUD_CHAT = f"""\
 00:00:46\tPriya:\tReacted to "Depends on..." with 👍
 00:01:50\tPriya:\tHow long should the buddy stay with a new hire?
 00:01:55\tMark:\t{SECRET}
+00:02:30\tQuinn:\tSorry, my mic is broken today: following along here
 """
 
 
@@ -320,9 +321,11 @@ def test_cloud_transcript_and_chat_end_to_end_without_transcribing(tmp_path, dem
     assert "See https://dora.dev/research for the four metrics" in link_topic["resources"]
     assert question_topic["questions"] == ["How long should the buddy stay with a new hire?"]
     assert "Depends on your team" not in json.dumps(sidecar["segments"]), "not a link/question"
-    # Redacted talk time: the facilitator keeps the role, the others become numbers.
+    # Redacted talk time: the facilitator keeps the role, the others become numbers;
+    # Quinn, who only wrote in the chat, comes last at nothing.
     labels = {s["label"] for s in sidecar["speakers"]}
-    assert labels == {"facilitator", "Participant 1", "Participant 2", "Participant 3"}
+    assert labels == {"facilitator", *(f"Participant {n}" for n in range(1, 5))}
+    assert sidecar["speakers"][-1] == {"label": "Participant 4", "seconds": 0.0, "turns": 0}
 
 
 def test_a_vtt_file_as_the_recording(tmp_path, demo_timing):
