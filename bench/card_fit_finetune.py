@@ -13,7 +13,7 @@ card wins a softmax over its meeting's cards plus four distractor titles (scale 
 out of fold on train (two folds by meeting series) and on all of train for val; at
 each checkpoint it writes the held-out block-to-card similarities. It needs only
 torch, sentence-transformers and numpy, so it runs on a GPU machine without the
-pipeline (about 2 minutes a configuration on an H200; on a CPU, hours and some 15 GB:
+pipeline (2.5 to 5 minutes a configuration on an H200; on a CPU, hours and some 15 GB:
 `--limit 3` is a five-minute smoke run). `score` decodes with those
 similarities in place of MiniLM's (everything else is the segmenter's own) and prints
 mean Pk per condition and domain. `auc` measures another sentence-transformers model's
@@ -40,8 +40,9 @@ import numpy as np
 
 WORK = Path(os.environ.get("SEG_WORK", "/tmp/seg-bench"))
 DATA = WORK / "card-fit" / "data.json.gz"
-LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense")
-LORA_TARGETS += ("output.dense",)
+LORA_TARGETS = (
+    "query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"
+)  # fmt: skip
 CONFIGS = {
     "lora16": {"kind": "lora", "rank": 16, "lr": 5e-4, "epochs": (1, 2, 4, 6)},
     "lora16hi": {"kind": "lora", "rank": 16, "lr": 1.5e-3, "epochs": (1, 2, 4, 6)},

@@ -1138,9 +1138,7 @@ def _resources_in(
     found: list[tuple[str, float]] = []
     for m in _URL_RE.finditer(text):
         found.append((m.group(0).rstrip(".,;:!?)"), 3.0))
-    for rx in _RESOURCE_PATTERNS:
-        for m in rx.finditer(text):
-            found.append((_clean_resource(m.group(1)), 3.0))
+    found += [(name, 3.0) for name in named_resources(text)]
     for ent in doc.ents:
         if ent.label_ not in _RESOURCE_LABELS:
             continue
