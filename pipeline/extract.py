@@ -398,7 +398,19 @@ _URL_RE = re.compile(
 _TITLE_WORDS = r"[A-Z0-9][\w+#&'’-]*(?:\.\w+)*"
 _JOINER = r"\s+(?:(?:of|on|the|and|for|to|in|a|&)\s+)?"
 _NAMED = rf"(\"[^\"]{{2,60}}\"|{_TITLE_WORDS}(?:{_JOINER}{_TITLE_WORDS})*)"
+# "the Google book on site reliability engineering": speech leaves the subject in lower
+# case; it runs until a word that starts a new clause.
+_LOWER_SUBJECT = (
+    r"[a-z][a-z-]*(?:\s+(?!(?:which|that|who|is|was|and|but|so|because|if|when|for|to|by"
+    r"|from|with|it|they|we|you|i)\b)[a-z][a-z-]*){0,5}"
+)
 _RESOURCE_PATTERNS = [
+    re.compile(
+        # an owner, not a capitalised first word: "the Google book", "Google's book"
+        r"(?:(?i:\bthe)\s+|\b(?=[A-Z][\w&-]*['’]s\s))"
+        r"([A-Z][\w&-]*(?:['’]s)?\s+book\s+(?:on|about)\s+"
+        rf"(?:{_NAMED[1:-1]}|{_LOWER_SUBJECT}))"
+    ),
     re.compile(
         r"\b(?:book|tool|app|paper|article|blog|podcast|talk|course|framework|library"
         rf"|service|product|site|website|newsletter|platform)\s+(?:called|named|titled)\s+{_NAMED}"
@@ -816,7 +828,7 @@ def extract_notes(
             opts.min_takeaways + seg_words[si] // max(1, opts.words_per_extra_takeaway),
         )
         takeaways = _select_diverse(scored, n_take, opts)
-        res = [resource_surface[k] for k, _ in resources_found[si].most_common()]
+        res = [(resource_surface[k], w) for k, w in resources_found[si].most_common()]
         notes.append(
             TopicNotes(
                 keyphrases=seg_phrases[si],
@@ -1127,8 +1139,18 @@ def _clean_resource(name: str) -> str:
 
 
 def named_resources(text: str) -> list[str]:
-    """Resources a text names outright: "a tool called DX", "the book Accelerate"."""
-    return [_clean_resource(m.group(1)) for rx in _RESOURCE_PATTERNS for m in rx.finditer(text)]
+    """Resources a text names outright: "a tool called DX", "the book Accelerate".
+
+    A match inside a longer one is part of it: "Site Reliability Engineering" in
+    "Google book on Site Reliability Engineering".
+    """
+    spans = [m.span(1) for rx in _RESOURCE_PATTERNS for m in rx.finditer(text)]
+
+    def inside_another(a: int, b: int) -> bool:
+        return any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)
+
+    outer = [(a, b) for a, b in spans if not inside_another(a, b)]
+    return [_clean_resource(text[a:b]) for a, b in dict.fromkeys(sorted(outer))]
 
 
 def _resources_in(
@@ -1170,11 +1192,20 @@ def _resources_in(
     return out
 
 
-def _dedupe_resources(names: list[str]) -> list[str]:
+def _dedupe_resources(ranked: list[tuple[str, float]]) -> list[str]:
+    """Names in weight order, each resource once.
+
+    A bare entity inside a resource named outright is part of it ("Google" in
+    "Google book on ..."); otherwise the shorter name of two wins.
+    """
     out: list[str] = []
-    for name in names:
+    weight = {name.lower(): w for name, w in ranked}
+    for name, w in ranked:
         low = name.lower()
         if any(low == o.lower() for o in out):
+            continue
+        inside = rf"(?<!\w){re.escape(low)}(?!\w)"
+        if any(weight[o.lower()] > w and re.search(inside, o.lower()) for o in out):
             continue
         # keep the shorter name when one contains the other ("DX" in "a tool called DX")
         contained = [o for o in out if re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low)]

@@ -45,6 +45,11 @@ def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     assert sidecar["review"]["repetition_loops"] == []
     # "Thanks, everyone" is courtesy, not what the meeting was about.
     assert not {"thanks", "thank"} & {p.lower() for p in sidecar["keyphrases"]}
+    # Speech leaves "the Google book on site reliability engineering" in lower case: the
+    # book is listed whole, not as its publisher alone.
+    on_call = next(s for s in sidecar["segments"] if s["title"] == "On-call fatigue")
+    assert any("reliability engineering" in r.lower() for r in on_call["resources"])
+    assert "Google" not in on_call["resources"]
 
 
 def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):

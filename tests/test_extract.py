@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLES
 
 from pipeline.artifacts import TopicSegment
-from pipeline.extract import extract_notes
+from pipeline.extract import extract_notes, named_resources
 from pipeline.models import load_keybert, load_spacy
 from pipeline.transcript_json import load_transcript_json
 
@@ -71,3 +71,15 @@ def test_advice_action_items_and_resources_are_found(demo):
     # "Instead, compare each team with itself" needs the sentence before it).
     sentences = re.split(r"(?<=[.!?])\s+", notes.overview)
     assert not [s for s in sentences if re.match(r"(?i)(instead|also|however)\b", s)]
+
+
+def test_a_book_named_by_its_owner_and_subject_is_one_resource():
+    assert named_resources("I'd recommend the Google book on site reliability engineering.") == [
+        "Google book on site reliability engineering"
+    ]
+    assert named_resources("Read Google's book about running production systems and it helps") == [
+        "Google's book about running production systems"
+    ]
+    # No owner: the title alone, as before; a capitalised first word is not an owner.
+    assert named_resources("The book on Team Topologies is good") == ["Team Topologies"]
+    assert named_resources("Great book on management, really") == []
