@@ -397,7 +397,8 @@ _URL_RE = re.compile(
 )
 _TITLE_WORDS = r"[A-Z0-9][\w+#&'’-]*(?:\.\w+)*"
 _JOINER = r"\s+(?:(?:of|on|the|and|for|to|in|a|&)\s+)?"
-_NAMED = rf"(\"[^\"]{{2,60}}\"|{_TITLE_WORDS}(?:{_JOINER}{_TITLE_WORDS})*)"
+_NAMED_BODY = rf"\"[^\"]{{2,60}}\"|{_TITLE_WORDS}(?:{_JOINER}{_TITLE_WORDS})*"
+_NAMED = rf"({_NAMED_BODY})"
 # "the Google book on site reliability engineering": speech leaves the subject in lower
 # case; it runs until a word that starts a new clause.
 _LOWER_SUBJECT = (
@@ -409,7 +410,7 @@ _RESOURCE_PATTERNS = [
         # an owner, not a capitalised first word: "the Google book", "Google's book"
         r"(?:(?i:\bthe)\s+|\b(?=[A-Z][\w&-]*['’]s\s))"
         r"([A-Z][\w&-]*(?:['’]s)?\s+book\s+(?:on|about)\s+"
-        rf"(?:{_NAMED[1:-1]}|{_LOWER_SUBJECT}))"
+        rf"(?:{_NAMED_BODY}|{_LOWER_SUBJECT}))"
     ),
     re.compile(
         r"\b(?:book|tool|app|paper|article|blog|podcast|talk|course|framework|library"
@@ -1196,24 +1197,21 @@ def _dedupe_resources(ranked: list[tuple[str, float]]) -> list[str]:
     """Names in weight order, each resource once.
 
     A bare entity inside a resource named outright is part of it ("Google" in
-    "Google book on ..."); otherwise the shorter name of two wins.
+    "Google book on ..."); otherwise the shorter name of two wins ("DX" in "a tool
+    called DX").
     """
-    out: list[str] = []
-    weight = {name.lower(): w for name, w in ranked}
-    for name, w in ranked:
-        low = name.lower()
-        if any(low == o.lower() for o in out):
-            continue
-        inside = rf"(?<!\w){re.escape(low)}(?!\w)"
-        if any(weight[o.lower()] > w and re.search(inside, o.lower()) for o in out):
-            continue
-        # keep the shorter name when one contains the other ("DX" in "a tool called DX")
-        contained = [o for o in out if re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", low)]
-        if contained:
-            continue
-        out = [o for o in out if not re.search(rf"(?<!\w){re.escape(low)}(?!\w)", o.lower())]
-        out.append(name)
-    return out
+    kept: dict[str, float] = {}  # name: weight, in order
+    for name, weight in ranked:
+        if any(_contains(name, k) or (_contains(k, name) and w > weight) for k, w in kept.items()):
+            continue  # kept already, or a shorter name of it, or a stronger one around it
+        kept = {k: w for k, w in kept.items() if not _contains(k, name)}
+        kept[name] = weight
+    return list(kept)
+
+
+def _contains(outer: str, inner: str) -> bool:
+    """``inner`` occurs in ``outer`` as whole words, case aside."""
+    return re.search(rf"(?<!\w){re.escape(inner.lower())}(?!\w)", outer.lower()) is not None
 
 
 # ---------------------------------------------------------------------------------------
