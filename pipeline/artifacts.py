@@ -161,11 +161,12 @@ class ChatMessage:
 
 @dataclass(frozen=True)
 class SpeakerTime:
-    """How long one participant spoke, for the organizer's review."""
+    """How much one participant spoke, for the organizer's review."""
 
     label: str  # the name with ATTRIBUTE=1, else a role or "Participant N"
-    seconds: float
+    seconds: float  # 0 when the transcript has no times (a transcript JSON without them)
     turns: int  # runs of consecutive segments by this speaker
+    words: int = 0  # what a transcript without times can still measure
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ def talk_time(
     keep_names: bool = False,
     participants: Sequence[str] = (),
 ) -> tuple[SpeakerTime, ...]:
-    """Seconds spoken and turns taken per speaker, most talk first; () without speakers.
+    """Seconds spoken, turns taken and words said per speaker, most talk first (by
+    seconds, then words when the transcript has no times); () without speakers.
 
     ``participants`` who never spoke (a silent Zoom track, someone who only typed in
     the chat) are listed last, at 0 s: for a roundtable, who stayed quiet matters as
@@ -32,6 +33,7 @@ def talk_time(
     """
     seconds: dict[str, float] = {}
     turns: dict[str, int] = {}
+    words: dict[str, int] = {}
     previous = None
     for segment in segments:
         speaker = segment.speaker
@@ -42,6 +44,7 @@ def talk_time(
             seconds[speaker] = seconds.get(speaker, 0.0) + segment.end - segment.start
         else:
             seconds.setdefault(speaker, 0.0)
+        words[speaker] = words.get(speaker, 0) + len(segment.text.split())
         if speaker != previous:
             turns[speaker] = turns.get(speaker, 0) + 1
         previous = speaker
@@ -50,8 +53,9 @@ def talk_time(
     for name in participants:
         seconds.setdefault(name, 0.0)
         turns.setdefault(name, 0)
+        words.setdefault(name, 0)
 
-    ranked = sorted(seconds, key=lambda s: (-seconds[s], -turns[s], s))
+    ranked = sorted(seconds, key=lambda s: (-seconds[s], -words[s], -turns[s], s))
     result = []
     number = 0
     for speaker in ranked:
@@ -60,5 +64,7 @@ def talk_time(
         else:
             number += 1
             label = f"Participant {number}"
-        result.append(SpeakerTime(label, round(seconds[speaker], 1), turns[speaker]))
+        result.append(
+            SpeakerTime(label, round(seconds[speaker], 1), turns[speaker], words[speaker])
+        )
     return tuple(result)

@@ -108,6 +108,14 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
     assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     assert "not reached" in md and "Hiring for staff engineer roles" in md
+    # These turns have no times: the talk table counts words, and claims no seconds.
+    turns = json.loads((SAMPLES / "demo-meeting.json").read_text())["turns"]
+    said = sum(len(t["text"].split()) for t in turns)
+    assert sum(s["words"] for s in sidecar["speakers"]) == said
+    assert all(s["seconds"] == 0 for s in sidecar["speakers"])
+    talk_table = md.split("### Talk time")[1]
+    assert "| Participant | Words | Turns |" in talk_table
+    assert " 0 s " not in talk_table
 
 
 def test_the_learned_boundary_model_rates_a_change_of_topic_above_the_rest(embed):

@@ -178,14 +178,27 @@ def test_talk_time_per_speaker_redacted_to_roles_and_numbers():
         TranscriptSegment(4, 50, 60, "e", speaker="Mark"),
     ]
     named = talk_time(segments, keep_names=True, participants=["Mark", "Sam", "Priya"])
-    assert [(s.label, s.seconds, s.turns) for s in named] == [
-        ("Mark", 45.0, 2),
-        ("facilitator", 10.0, 1),
-        ("Priya", 5.0, 1),
-        ("Sam", 0.0, 0),  # present (a silent track) but never spoke: listed last
+    assert [(s.label, s.seconds, s.turns, s.words) for s in named] == [
+        ("Mark", 45.0, 2, 3),
+        ("facilitator", 10.0, 1, 1),
+        ("Priya", 5.0, 1, 1),
+        ("Sam", 0.0, 0, 0),  # present (a silent track) but never spoke: listed last
     ]
     redacted = talk_time(segments)
     assert [s.label for s in redacted] == ["Participant 1", "facilitator", "Participant 2"]
+
+
+def test_talk_time_without_times_ranks_by_words():
+    segments = [
+        TranscriptSegment(0, None, None, "a short one", speaker="Ann"),
+        TranscriptSegment(1, None, None, "a much longer turn than Ann's", speaker="Ben"),
+        TranscriptSegment(2, None, None, "yes", speaker="Ann"),
+    ]
+    talk = talk_time(segments, keep_names=True)
+    assert [(s.label, s.seconds, s.words, s.turns) for s in talk] == [
+        ("Ben", 0.0, 6, 1),
+        ("Ann", 0.0, 4, 2),
+    ]
 
 
 def speaker_at(turns: list[dict], seconds: float) -> str:
@@ -239,7 +252,7 @@ def test_participant_tracks_end_to_end(tmp_path, zoom_tracks, demo_timing):
         assert talk[name]["seconds"] == pytest.approx(seconds, rel=0.15), name
     assert talk["Dana Lee"]["turns"] == 6 and talk["Oscar"]["turns"] == 4
     # Sam joined (a track) but never unmuted: listed, last, at nothing.
-    assert sidecar["speakers"][-1] == {"label": "Sam Quiet", "seconds": 0.0, "turns": 0}
+    assert sidecar["speakers"][-1] == {"label": "Sam Quiet", "seconds": 0.0, "turns": 0, "words": 0}
 
     markdown = md_path.read_text()
     assert "| Dana Lee |" in markdown and "### Talk time" in markdown
@@ -325,7 +338,12 @@ def test_cloud_transcript_and_chat_end_to_end_without_transcribing(tmp_path, dem
     # Quinn, who only wrote in the chat, comes last at nothing.
     labels = {s["label"] for s in sidecar["speakers"]}
     assert labels == {"facilitator", *(f"Participant {n}" for n in range(1, 5))}
-    assert sidecar["speakers"][-1] == {"label": "Participant 4", "seconds": 0.0, "turns": 0}
+    assert sidecar["speakers"][-1] == {
+        "label": "Participant 4",
+        "seconds": 0.0,
+        "turns": 0,
+        "words": 0,
+    }
 
 
 def test_a_vtt_file_as_the_recording(tmp_path, demo_timing):
