@@ -364,12 +364,18 @@ _ACTION_VERBS = (
     r"|mail|circulate|update|draft|review|schedule|book|organi[sz]e|create|build|test|bring|read"
     r"|finish|start|contact|meet|work|add|fix|note|post|upload|sort out|figure out|present"
     r"|investigate|implement|run|collect|call|reach out|introduce|invite|document|compile"
-    r"|summari[sz]e|report|forward|distribute|think about|decide|come up"
+    r"|summari[sz]e|report|forward|distribute|think about|decide|come up|save"
 )
+# The apostrophes are required: "were going to", "well, look" and "ill" are no promise.
+# A promise inside a question or a condition ("how we're going to get", "if we'll
+# add") is not one either, unless it is a plan's opening ("what we'll do is").
 _ACTION_RE = re.compile(
-    r"(?i)\b(?:(?:i'?ll|i will|we'?ll|we will|i'?m going to|we'?re going to|i'?m gonna"
-    r"|we'?re gonna|let'?s|let us|i can|(?:you|he|she|they) (?:will|'ll))\s+"
+    r"(?i)(?<!\bhow )(?<!\bwhat )(?<!\bwhether )(?<!\bif )(?<!\bwhy )(?<!\bwhere )"
+    r"\b(?:(?:i['’]ll|i will|we['’]ll|we will|i(?:['’]m| am) (?:going to|gonna)"
+    r"|we(?:['’]re| are) (?:going to|gonna)|let['’]?s|let us|i can"
+    r"|(?:you|he|she|they) (?:will|['’]ll))\s+"
     r"(?:\w+ly\s+|also\s+|just\s+|then\s+|all\s+)?(?:" + _ACTION_VERBS + r")\b"
+    r"|\bwhat (?:i|we)\b[^.?!,]{0,25}\bdo is\b"  # "what we'll do is send ...": a plan
     r"|\baction items?\b|\bfollow[- ]up\b|\bnext steps?\b|\bto-?dos?\b|\bhomework\b"
     r"|\bby next (?:week|meeting|month|time)\b)"
 )
@@ -1089,6 +1095,13 @@ def _closing_takeaways(
     return tuple(s.text for s in chosen)
 
 
+def commitment_cues(sentence: str) -> list[str]:
+    """The words that make ``sentence`` an action item ("I'll send", "next steps"), if any."""
+    if _NOT_ACTION_RE.search(sentence):
+        return []
+    return [m.group(0) for m in _ACTION_RE.finditer(sentence)]
+
+
 def _action_items(
     sentences: list[_Sentence],
     si: int,
@@ -1109,8 +1122,8 @@ def _action_items(
             or s.disfluency > opts.max_action_disfluency
         ):
             continue
-        hits = _ACTION_RE.findall(s.text)
-        if not hits or _NOT_ACTION_RE.search(s.text):
+        hits = commitment_cues(s.text)
+        if not hits:
             continue
         content = {w for w in s.lemmas if w not in _ACTION_CUE_WORDS and w not in name_tokens}
         if len(content) < 2:
@@ -1119,12 +1132,25 @@ def _action_items(
         found.append((len(hits) + salience, s))
     found.sort(key=lambda p: (-p[0], p[1].order))
     chosen: list[_Sentence] = []
+    promised: set[str] = set()
     for _, s in found:
         if len(chosen) >= opts.max_action_items:
             break
-        if not _is_duplicate(s, chosen, opts):
+        # The same promise said twice ("I'm gonna save a copy ...") is one item.
+        promise = _promise(s.text)
+        if promise not in promised and not _is_duplicate(s, chosen, opts):
             chosen.append(s)
+            promised.add(promise)
     return tuple(s.text for s in sorted(chosen, key=lambda s: s.order))
+
+
+def _promise(sentence: str) -> str:
+    """A sentence's first commitment and the three words after it, in lower case."""
+    match = _ACTION_RE.search(sentence)
+    if match is None:
+        return sentence.lower()
+    after = re.findall(r"[\w']+", sentence[match.end() :])[:3]
+    return " ".join([match.group(0).lower(), *(w.lower() for w in after)])
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import SAMPLES
 
-from pipeline.artifacts import TopicSegment
-from pipeline.extract import extract_notes, named_resources
+from pipeline.artifacts import TopicSegment, TranscriptSegment
+from pipeline.extract import commitment_cues, extract_notes, named_resources
 from pipeline.models import load_keybert, load_spacy
 from pipeline.transcript_json import load_transcript_json
 
@@ -71,6 +71,44 @@ def test_advice_action_items_and_resources_are_found(demo):
     # "Instead, compare each team with itself" needs the sentence before it).
     sentences = re.split(r"(?<=[.!?])\s+", notes.overview)
     assert not [s for s in sentences if re.match(r"(?i)(instead|also|however)\b", s)]
+
+
+def test_commitments_need_a_speaker_who_promises():
+    assert commitment_cues("I'll share our onboarding checklist after this call.") == ["I'll share"]
+    assert commitment_cues("We are going to write it up for the next meeting.") == [
+        "We are going to write"
+    ]
+    assert commitment_cues("I'm gonna save a copy and put it in the shared folder.") == [
+        "I'm gonna save"
+    ]
+    # Missing apostrophes make other words, not promises (seen in AMI meeting ES2009b).
+    assert commitment_cues("If you were going to do a skin you'd need a download.") == []
+    assert commitment_cues("Well look at the numbers first.") == []
+    # A promise asked about or supposed is not made.
+    assert commitment_cues("I'm wondering how we're gonna get fashion into this.") == []
+    assert commitment_cues("Not sure if we'll add that.") == []
+    assert commitment_cues("But that's not what we're gonna do.") == []
+    assert commitment_cues("So what we're gonna do is prepare the evaluation.") == [
+        "what we're gonna do is"
+    ]
+
+
+def test_a_promise_said_twice_is_one_action_item():
+    # Turns adapted from AMI meeting ES2009b, where the project manager says it twice.
+    said = [
+        "Let's go for a touch screen with several submenus for the extra functions.",
+        "I'm gonna save a copy of this in case you guys need any reminders.",
+        "The battery has to last, so we need rechargeable cells in the base station.",
+        "The casing should be plastic, black and red, with a rubber grip on the back.",
+        "I'm gonna save a copy of this and put the minutes in the shared folder.",
+        "I will check what the trend watchers say about fruit and vegetables.",
+    ]
+    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
+    topic = TopicSegment("Materials", "topic", 0, 0, len(units) - 1, None, None)
+    notes = extract_notes(units, [topic], load_spacy(), load_keybert())
+    items = notes.topics[0].action_items
+    assert len([i for i in items if "save a copy" in i]) == 1, items
+    assert any("trend watchers" in i for i in items), items
 
 
 def test_a_book_named_by_its_owner_and_subject_is_one_resource():
