@@ -375,7 +375,9 @@ _ACTION_RE = re.compile(
     r"|we(?:['’]re| are) (?:going to|gonna)|let['’]?s|let us|i can"
     r"|(?:you|he|she|they) (?:will|['’]ll))\s+"
     r"(?:\w+ly\s+|also\s+|just\s+|then\s+|all\s+)?(?:" + _ACTION_VERBS + r")\b"
-    r"|\bwhat (?:i|we)\b[^.?!,]{0,25}\bdo is\b"  # "what we'll do is send ...": a plan
+    # "what we'll do is send ...", "what I'm gonna try to do is ...": a plan, not an aim
+    r"|\bwhat (?:i|we)(?:['’]ll| will|['’]m going to|['’]m gonna|['’]re going to"
+    r"|['’]re gonna| am going to| are going to)(?: \w+ to)? do is\b"
     r"|\baction items?\b|\bfollow[- ]up\b|\bnext steps?\b|\bto-?dos?\b|\bhomework\b"
     r"|\bby next (?:week|meeting|month|time)\b)"
 )
@@ -393,7 +395,7 @@ _META_RE = re.compile(
     r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
     r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
     r"|(?:one|a) takeaway from|see you next|thanks,? everyone|welcome,? everyone|out of time"
-    r"|this one is yours)\b"
+    r"|this one is yours|my name(?:'s| is))\b"  # an introduction is who, not what
 )
 _PRONOUN_START_RE = re.compile(r"(?i)^(?:it|that|this|those|these|they|he|she|them)\b")
 

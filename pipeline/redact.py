@@ -40,6 +40,24 @@ def participant_names(speakers: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))  # longest first: "Dana Lee" before "Dana"
 
 
+# "My name's Cat", "call me Sam": how people introduce themselves at a roundtable. The
+# name is capitalised, as Whisper and human transcribers write one.
+_INTRODUCTION = re.compile(
+    r"(?i:\bmy name(?:['’]s| is)|\bcall me)\s+([A-Z][\w'’-]+(?:\s+(?!I['’])[A-Z][\w'’-]+)?)"
+)
+
+
+def introduced_names(texts: Sequence[str]) -> tuple[str, ...]:
+    """Names people give themselves in ``texts`` ("my name is Gaurav"), each once."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in _INTRODUCTION.finditer(text):
+            name = match.group(1)
+            if not set(name.lower().split()) & ROLE_WORDS:
+                found[name] = None
+    return tuple(found)
+
+
 def _replace(pattern: re.Pattern, text: str, kind: str, with_: str, log: list[Redaction]) -> str:
     def sub(match: re.Match) -> str:
         log.append(Redaction(match.group(0), with_, kind))
@@ -61,13 +79,15 @@ def redact_texts(
     if keep_names:
         return cleaned, log
 
-    known = participant_names(participants)
-    result = []
+    # A name recognised in one text is a name in all of them: "Gaurav" alone, as a
+    # resource, has no context for spaCy to see a person in.
+    names = set(participant_names(participants))
     for doc in nlp.pipe(cleaned, disable=["lemmatizer"]):
-        names = {ent.text for ent in doc.ents if ent.label_ == "PERSON"} | set(known)
-        text = doc.text
-        for name in sorted(names, key=len, reverse=True):
-            pattern = re.compile(rf"\b{re.escape(name)}\b")
+        names.update(ent.text for ent in doc.ents if ent.label_ == "PERSON")
+    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in sorted(names, key=len, reverse=True)]
+    result = []
+    for text in cleaned:
+        for pattern in patterns:
             if pattern.search(text):
                 text = _replace(pattern, text, "name", PARTICIPANT, log)
         result.append(_fix_articles(text))
@@ -105,6 +125,11 @@ def redact_notes(
         for topic in notes.topics
     )
     titles = [next(it) for _ in segments]
+    # A resource that was only a name ("Gaurav") says nothing once redacted.
+    topics = tuple(
+        replace(t, resources=tuple(r for r in t.resources if r.lower() != PARTICIPANT))
+        for t in topics
+    )
     redacted_segments = tuple(
         s if s.agenda_index is not None else replace(s, title=_capitalize(title))
         for s, title in zip(segments, titles, strict=True)

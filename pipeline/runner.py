@@ -513,6 +513,9 @@ def _analyse(
         speakers = sorted({*spoke, *transcript.participants})
         if chat_log:
             speakers = sorted({*speakers, *(m.sender for m in chat_log.messages)})
+        # And whoever introduced themselves ("my name's Cat"), wherever it was said.
+        introduced = redact.introduced_names([s.text for s in transcript.segments])
+        speakers = sorted({*speakers, *introduced})
         notes, topics, redactions = redact.redact_notes(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )

@@ -91,6 +91,10 @@ def test_commitments_need_a_speaker_who_promises():
     assert commitment_cues("So what we're gonna do is prepare the evaluation.") == [
         "what we're gonna do is"
     ]
+    assert commitment_cues("What I'm gonna try to do is use echo cancellation.") == [
+        "What I'm gonna try to do is"
+    ]
+    assert commitment_cues("What we're aiming to do is to create a new remote control.") == []
 
 
 def test_a_promise_said_twice_is_one_action_item():
@@ -109,6 +113,23 @@ def test_a_promise_said_twice_is_one_action_item():
     items = notes.topics[0].action_items
     assert len([i for i in items if "save a copy" in i]) == 1, items
     assert any("trend watchers" in i for i in items), items
+
+
+def test_introductions_are_not_takeaways():
+    # Turns adapted from AMI meeting ES2006a's drawing round.
+    said = [
+        "So, my name's Cat and I'm really not very good at this whole drawing malarkey.",
+        "My favourite animal is a rabbit because rabbits are soft and quiet.",
+        "Okay, so my name is Maarika and I like dogs because they are loyal.",
+        "My name is Gaurav and one of my favourite animals is a cow.",
+        "The drawing tool on the whiteboard saves every sketch to the project folder.",
+    ]
+    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
+    topic = TopicSegment("Drawing favourite animals", "topic", 0, 0, len(units) - 1, None, None)
+    notes = extract_notes(units, [topic], load_spacy(), load_keybert())
+    takeaways = notes.topics[0].takeaways
+    assert takeaways, "the other sentences still make takeaways"
+    assert not [t for t in takeaways if "name" in t], takeaways
 
 
 def test_a_book_named_by_its_owner_and_subject_is_one_resource():

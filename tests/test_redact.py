@@ -1,9 +1,18 @@
 """Chatham House rule with the real spaCy model."""
 
+import json
+
 import pytest
 
+from pipeline.artifacts import MeetingNotes, TopicNotes, TopicSegment
 from pipeline.models import load_spacy
-from pipeline.redact import PARTICIPANT, participant_names, redact_texts
+from pipeline.redact import (
+    PARTICIPANT,
+    introduced_names,
+    participant_names,
+    redact_notes,
+    redact_texts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +52,63 @@ def test_role_labels_are_not_treated_as_names():
         "Priya",
         "Dana",
     )
+
+
+def test_names_people_give_themselves_are_found():
+    said = [
+        "So, my name's Cat and I'm really not very good at this whole drawing malarkey",
+        "Okay. Um so my name is Maarika. Where's the pen?",
+        "Hi all, my name is Priya Nair I'm the CTO at a fintech.",
+        "Please call me Sam.",
+        "My name is Project Manager, for this exercise.",  # a role, not a name
+        "My name's Cat again.",
+    ]
+    assert introduced_names(said) == ("Cat", "Maarika", "Priya Nair", "Sam")
+
+
+def test_a_name_found_in_one_note_is_redacted_in_all_and_a_bare_name_is_no_resource(nlp):
+    # Alone, spaCy takes "Gaurav" for an organisation; the takeaway shows a person.
+    segment = TopicSegment("Tools", "topic", 0, 0, 3, None, None)
+    notes = MeetingNotes(
+        overview="We compared tools.",
+        keyphrases=("tools",),
+        topics=(
+            TopicNotes(
+                keyphrases=("tools",),
+                takeaways=("I asked Gaurav how his team runs incident reviews.",),
+                action_items=(),
+                resources=("Gaurav", "Team Topologies"),
+            ),
+        ),
+    )
+    redacted, _, log = redact_notes(notes, [segment], ["Project Manager"], nlp)
+    topic = redacted.topics[0]
+    assert "Gaurav" not in " ".join(topic.takeaways)
+    assert topic.resources == ("Team Topologies",)
+    assert [r.original for r in log].count("Gaurav") == 2
+
+
+def test_a_self_introduction_keeps_that_name_out_of_the_summary(tmp_path):
+    from test_cli import run_cli
+
+    turns = [
+        ("Host", "Welcome everyone, let's get started with the first card on incident reviews."),
+        ("Guest", "Hi, my name is Gaurav and I run platform engineering at a bank."),
+        ("Guest", "Gaurav here again: blameless incident reviews changed how my team reports."),
+        ("Host", "Every incident review ends with two owners and a date for each fix."),
+        ("Guest", "We publish every incident review to the whole company within a week."),
+        ("Host", "Incident reviews only work when managers stay out of the blame game."),
+    ]
+    transcript = {
+        "title": "Introductions",
+        "date": "2026-11-26",
+        "turns": [{"speaker": who, "text": text} for who, text in turns],
+    }
+    path = tmp_path / "intro.json"
+    path.write_text(json.dumps(transcript))
+    result = run_cli(tmp_path, path)
+    assert result.returncode == 0, result.stderr
+    md = (tmp_path / "outputs" / "2026-11-26-introductions.md").read_text()
+    assert "Gaurav" not in md
+    sidecar = json.loads((tmp_path / "outputs" / "2026-11-26-introductions.json").read_text())
+    assert "Gaurav" in {r["original"] for r in sidecar["redactions"]}
