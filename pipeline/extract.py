@@ -1196,6 +1196,8 @@ def _resources_in(
         words = [t for t in ent if t.is_alpha]
         if not words or any(t.ent_type_ == "PERSON" for t in ent):
             continue
+        if all(len(t.text) == 1 for t in words if t.pos_ != "DET"):
+            continue  # "the M L": letters spelled out, not a name
         if len(words) == 1:
             w = words[0].text
             if w.isupper() and len(w) <= 2:

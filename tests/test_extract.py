@@ -132,6 +132,20 @@ def test_introductions_are_not_takeaways():
     assert not [t for t in takeaways if "name" in t], takeaways
 
 
+def test_letters_spelled_out_are_no_resource():
+    # Turns from ICSI meeting Bro005, where "MLP" is transcribed letter by letter.
+    said = [
+        "We may find that we're not really gonna worry about the M L You know, if the MLP fails.",
+        "We trained the networks with HTK on the Italian and Finnish databases last week.",
+        "The HTK results on the Finnish database are still below the baseline features.",
+    ]
+    units = [TranscriptSegment(i, None, None, t, speaker="PhD") for i, t in enumerate(said)]
+    topic = TopicSegment("Results from experiments", "topic", 0, 0, len(units) - 1, None, None)
+    resources = extract_notes(units, [topic], load_spacy(), load_keybert()).topics[0].resources
+    assert "HTK" in resources
+    assert not [r for r in resources if re.fullmatch(r"(?:\w )+\w", r)], resources
+
+
 def test_a_book_named_by_its_owner_and_subject_is_one_resource():
     assert named_resources("I'd recommend the Google book on site reliability engineering.") == [
         "Google book on site reliability engineering"
