@@ -280,7 +280,11 @@ def _transcribing(
     ):
 
         def advance(seconds_done: float) -> None:
-            bar.update(max(0.0, min(seconds_done, total_s) - bar.n))
+            # Whisper's last segment may end past the probed (and rounded) duration.
+            done = min(seconds_done, bar.total)
+            if done > bar.n:
+                bar.update(done - bar.n)
+                bar.n = done  # exact: summed float steps could read just past the end
 
         yield advance
 

@@ -95,3 +95,19 @@ def test_every_chunks_decoding_counts_as_decode_not_transcribe(demo_recording):
     assert len(rest) >= 3 and rest[-1].last
     assert clock.seconds["decode"] > decoded_first  # the later chunks were counted too
     assert clock.seconds["transcribe"] < clock.seconds["decode"] - decoded_first + 0.05
+
+
+def test_the_progress_bar_never_runs_past_the_recording(capsys):
+    """Whisper's last segment can end after the probed duration: the bar stops at 100%."""
+    import warnings
+    from types import SimpleNamespace
+
+    from pipeline.runner import StageClock, _transcribing
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tqdm warns when it clamps a bar past its end
+        with _transcribing(SimpleNamespace(progress=True), StageClock(), 1017.04) as advance:
+            for seconds in (300.3, 700.7, 650.0, 1016.99, 1017.04, 1017.3):
+                advance(seconds)
+    shown = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    assert "1017/1017 s" in shown[-1] and "-00:00" not in shown[-1]
