@@ -395,7 +395,7 @@ _META_RE = re.compile(
     r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
     r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
     r"|(?:one|a) takeaway from|see you next|thanks,? everyone|welcome,? everyone|out of time"
-    r"|this one is yours|my name(?:'s| is))\b"  # an introduction is who, not what
+    r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
 )
 _PRONOUN_START_RE = re.compile(r"(?i)^(?:it|that|this|those|these|they|he|she|them)\b")
 
