@@ -1,7 +1,7 @@
 # The organizer's entry points. Each target creates or refreshes .venv first.
 #   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
-#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00]
+#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00] [EXPORT=txt,srt,vtt]
 #   (REC may be a Zoom recording folder: participant tracks, .vtt transcript, chat)
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]
@@ -37,6 +37,7 @@ ARCHIVE ?= archive
 Q ?=
 LIMIT ?= 5
 BATCH ?=
+EXPORT ?=
 
 .PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval lint demo clean
 
@@ -57,7 +58,7 @@ summarize: $(STAMP)
 		$(if $(filter 1 yes true,$(ATTRIBUTE)),--attribute) $(if $(TIMEBOX),--timebox "$(TIMEBOX)") \
 		$(if $(NAMES),--names "$(NAMES)") $(if $(CHAT),--chat "$(CHAT)") \
 		$(if $(CHAT_START),--chat-start "$(CHAT_START)") \
-		$(if $(BATCH),--batch-size "$(BATCH)")
+		$(if $(BATCH),--batch-size "$(BATCH)") $(if $(EXPORT),--export "$(EXPORT)")
 
 publish: $(STAMP)
 	@test -n "$(SUMMARY)" || { echo "error: give the reviewed summary: make publish SUMMARY=outputs/<file>.md" >&2; exit 2; }

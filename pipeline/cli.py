@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         help="decode and transcribe in pieces of about this length, each cached as it "
         f"finishes (default {defaults.chunk_s / 60:.0f})",
     )
+    run.add_argument(
+        "--export",
+        default="",
+        help="also write the transcript beside the summary, e.g. txt,srt,vtt "
+        "(for the organizer: it keeps every name)",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     publish = commands.add_parser(
@@ -117,6 +123,7 @@ def _configure_logging(debug: bool) -> None:
 
 def _summarize(args: argparse.Namespace) -> int:
     from pipeline.chat import parse_chat_start
+    from pipeline.export import parse_formats
     from pipeline.llm import LLMSettings
     from pipeline.runner import RunSettings, summarize
 
@@ -141,6 +148,7 @@ def _summarize(args: argparse.Namespace) -> int:
         names=args.names,
         chat=args.chat,
         chat_start_s=parse_chat_start(args.chat_start),
+        exports=parse_formats(args.export),
         progress=not args.no_progress,
         llm=LLMSettings.from_env(),  # off unless LEANCOFFEE_LLM_BASE_URL is set
     )

@@ -26,6 +26,7 @@ from pipeline import (
     __version__,
     agenda,
     chat,
+    export,
     extract,
     fileio,
     ingest,
@@ -92,6 +93,7 @@ class RunSettings:
     chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
     chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
     llm: llm.LLMSettings | None = None  # LLM mode (LEANCOFFEE_LLM_* variables); None: off
+    exports: tuple[str, ...] = ()  # transcript files beside the summary: txt, srt, vtt
     progress: bool = True
 
 
@@ -104,6 +106,10 @@ class OutputPaths:
     @classmethod
     def for_stem(cls, folder: Path, stem: str) -> OutputPaths:
         return cls(folder / f"{stem}.md", folder / f"{stem}.json", folder / f"{stem}.timeline.svg")
+
+    def export(self, fmt: str) -> Path:
+        """The transcript exported as ``fmt``: ``<stem>.txt``, ``.srt``, ``.vtt``."""
+        return self.markdown.with_suffix(f".{fmt}")
 
 
 @dataclass(frozen=True)
@@ -552,6 +558,12 @@ def summarize(settings: RunSettings) -> RunResult:
     meeting_agenda = meeting_agenda or (own.agenda if own else None)
     title = settings.title or (own.title if own else None) or meeting_title(settings)
     date = meeting_date(settings, own.date if own else None)
+    subtitles = sorted(export.TIMED_FORMATS.intersection(settings.exports))
+    if subtitles and not export.is_timed(transcript):  # before the analysis, not after
+        raise InputError(
+            f"{settings.recording}: the transcript has no times, so it cannot be exported "
+            f"as {' or '.join(subtitles)}; EXPORT=txt can"
+        )
 
     analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log, title)
     topics, notes, redactions = analysis.segments, analysis.notes, analysis.redactions
@@ -587,10 +599,12 @@ def summarize(settings: RunSettings) -> RunResult:
             summary, settings.prompts_dir, paths.timeline.name if timeline else None
         )
         sidecar = render.render_sidecar(summary, markdown)
+        exported = export.render_exports(transcript, topics, settings.exports, title)
         # Two runs on one meeting write one after the other, each checking for edits.
         with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):
             _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)
             files = {paths.sidecar: sidecar, **({paths.timeline: timeline} if timeline else {})}
+            files.update({paths.export(fmt): text for fmt, text in exported.items()})
             try:
                 # All written before any is renamed; markdown renamed last: it never
                 # exists without the files it refers to.

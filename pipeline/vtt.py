@@ -9,6 +9,7 @@ keeps an empty speaker. Parsing is webvtt-py's.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -56,10 +57,11 @@ def load_vtt(path: Path, names: NameMap | None = None, language: str = "en") -> 
 
     segments = []
     for caption in captions:
+        cue_text = html.unescape(caption.text)  # cue text is markup: "R&amp;D" is "R&D"
         if caption.voice:
-            speaker, text = caption.voice, " ".join(caption.text.split())
+            speaker, text = caption.voice, " ".join(cue_text.split())
         else:
-            speaker, text = speaker_and_text(caption.text)
+            speaker, text = speaker_and_text(cue_text)
         if not text:
             continue
         # start_in_seconds drops the milliseconds: read them from the timestamps.

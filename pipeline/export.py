@@ -1,0 +1,102 @@
+"""Transcript exports for the organizer: plain text, SubRip and WebVTT (``EXPORT=txt,srt,vtt``).
+
+Users of transcribers ask for the transcript itself as much as for a summary: to
+read it whole, to check a quote, or to load it beside the recording in a player.
+These files are the organizer's, like the sidecar: they hold every word and every
+speaker's name, so they are never published. Cues read ``Speaker: text``, as
+Zoom's own transcripts do (pipeline/vtt.py reads them back). The plain text is
+arranged by topic. Subtitles are written by webvtt-py.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+
+import webvtt
+
+from pipeline.artifacts import TopicSegment, Transcript, TranscriptSegment
+from pipeline.errors import SettingsError
+from pipeline.render import clock
+
+EXPORT_FORMATS = ("txt", "srt", "vtt")
+TIMED_FORMATS = frozenset({"srt", "vtt"})  # subtitles need times; plain text does not
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"srt, vtt"`` as ("srt", "vtt"), each once, in the given order; "" as ()."""
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",")))
+    formats = tuple(f for f in formats if f)
+    unknown = [f for f in formats if f not in EXPORT_FORMATS]
+    if unknown:
+        raise SettingsError(
+            f"export format '{unknown[0]}' is not one of {', '.join(EXPORT_FORMATS)}"
+        )
+    return formats
+
+
+def is_timed(transcript: Transcript) -> bool:
+    return all(s.start is not None and s.end is not None for s in transcript.segments)
+
+
+def render_exports(
+    transcript: Transcript, topics: Sequence[TopicSegment], formats: Sequence[str], title: str
+) -> dict[str, str]:
+    """{format: file text} for each of ``formats``; srt and vtt need a timed transcript."""
+    writers = {
+        "txt": lambda: plain_text(transcript, topics, title),
+        "srt": lambda: subtitles(transcript, "srt"),
+        "vtt": lambda: subtitles(transcript, "vtt", title),
+    }
+    return {f: writers[f]() for f in formats}
+
+
+def plain_text(transcript: Transcript, topics: Sequence[TopicSegment], title: str) -> str:
+    """The transcript under a heading per topic, a line per turn (with its time if known)."""
+    lines = [title, "=" * len(title)]
+    segments = transcript.segments
+    for topic in topics:
+        span = _clock_span(topic.start, topic.end)
+        lines += ["", f"{topic.title}{f'  [{span}]' if span else ''}", ""]
+        for segment in segments[topic.first_turn : topic.last_turn + 1]:
+            when = f"[{clock(segment.start)}] " if segment.start is not None else ""
+            lines.append(f"{when}{_spoken(segment)}")
+    return "\n".join(lines) + "\n"
+
+
+def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
+    """SubRip or WebVTT, a cue per transcript segment."""
+    cues = []
+    for segment in transcript.segments:
+        if segment.start is None or segment.end is None:
+            raise ValueError(f"{fmt} needs times, and segment {segment.index} has none")
+        text = " ".join(_spoken(segment).split())  # a cue may not hold a blank line
+        text = text.replace("-->", "->")  # the one string a cue cannot hold
+        if fmt == "vtt":  # WebVTT cue text is markup: "R&D" must be "R&amp;D"
+            text = html.escape(text, quote=False)
+        end = max(segment.end, segment.start + 0.001)  # a cue must not end before it starts
+        cues.append(webvtt.Caption(_timestamp(segment.start), _timestamp(end), text))
+    document = webvtt.WebVTT(captions=cues, header_comments=[title] if title else None)
+    buffer = io.StringIO()
+    # SubRip has no escapes: its text goes as said ("R&D"); what looks like a tag
+    # ("<b>") is dropped, as an SRT player would not show it either.
+    document.write(buffer, format=fmt)
+    return buffer.getvalue().rstrip("\n") + "\n"
+
+
+def _spoken(segment: TranscriptSegment) -> str:
+    text = segment.text.strip()
+    return f"{segment.speaker}: {text}" if segment.speaker else text
+
+
+def _timestamp(seconds: float) -> str:
+    """HH:MM:SS.mmm, the form webvtt-py's captions take."""
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def _clock_span(start: float | None, end: float | None) -> str:
+    return f"{clock(start)}–{clock(end)}" if start is not None and end is not None else ""
