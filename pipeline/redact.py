@@ -67,9 +67,21 @@ def _replace(pattern: re.Pattern, text: str, kind: str, with_: str, log: list[Re
 
 
 def redact_texts(
-    texts: Sequence[str], participants: Sequence[str], nlp: Any, keep_names: bool = False
+    texts: Sequence[str],
+    participants: Sequence[str],
+    nlp: Any,
+    keep_names: bool = False,
+    bare: Sequence[bool] = (),
+    not_names: Sequence[str] = (),
 ) -> tuple[list[str], list[Redaction]]:
-    """Each text with contact details (and, unless ``keep_names``, names) replaced."""
+    """Each text with contact details (and, unless ``keep_names``, names) replaced.
+
+    Names are the ``participants`` and the people spaCy finds in each text. A text
+    marked ``bare`` (a resource, a key phrase: a few words with no sentence around
+    them) also loses every name found in any other text: alone, "Gaurav" looks like
+    an organisation. Words of ``not_names`` (the agenda's card titles, the organizer's
+    own words) are never taken from spaCy for names.
+    """
     log: list[Redaction] = []
     cleaned = [
         _replace(PHONE, _replace(EMAIL, text, "email", "[e-mail removed]", log), "phone",
@@ -79,15 +91,20 @@ def redact_texts(
     if keep_names:
         return cleaned, log
 
-    # A name recognised in one text is a name in all of them: "Gaurav" alone, as a
-    # resource, has no context for spaCy to see a person in.
-    names = set(participant_names(participants))
+    known = set(participant_names(participants))
+    organizers_words = {w for title in not_names for w in re.findall(r"\w+", title.lower())}
+    found: list[set[str]] = []
     for doc in nlp.pipe(cleaned, disable=["lemmatizer"]):
-        names.update(ent.text for ent in doc.ents if ent.label_ == "PERSON")
-    patterns = [re.compile(rf"\b{re.escape(n)}\b") for n in sorted(names, key=len, reverse=True)]
+        people = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+        found.append(
+            {p for p in people if not set(re.findall(r"\w+", p.lower())) <= organizers_words}
+        )
+    everyone = known.union(*found)
     result = []
-    for text in cleaned:
-        for pattern in patterns:
+    for k, text in enumerate(cleaned):
+        names = everyone if k < len(bare) and bare[k] else known | found[k]
+        for name in sorted(names, key=len, reverse=True):
+            pattern = re.compile(rf"\b{re.escape(name)}\b")
             if pattern.search(text):
                 text = _replace(pattern, text, "name", PARTICIPANT, log)
         result.append(_fix_articles(text))
@@ -95,7 +112,9 @@ def redact_texts(
 
 
 def _fix_articles(text: str) -> str:
-    """'a participant' at the start of a sentence reads better capitalised."""
+    """'a participant' after an article ("a Java applet") takes its place; at the start
+    of a sentence it reads better capitalised."""
+    text = re.sub(r"\b(?:a|an|the) a participant\b", PARTICIPANT, text, flags=re.IGNORECASE)
     return re.sub(r"(^|[.!?]\s+)a participant", r"\1A participant", text)
 
 
@@ -111,11 +130,15 @@ def redact_notes(
     Agenda card titles are the organizer's own words and stay as they are.
     """
     texts = [notes.overview, *notes.keyphrases]
+    bare = [False] + [True] * len(notes.keyphrases)
     for topic in notes.topics:
         for field in _NOTE_FIELDS:
             texts.extend(getattr(topic, field))
+            bare.extend([field in _BARE_FIELDS] * len(getattr(topic, field)))
     texts.extend(s.title for s in segments)
-    cleaned, log = redact_texts(texts, speakers, nlp, keep_names)
+    bare.extend([True] * len(segments))
+    cards = [s.title for s in segments if s.agenda_index is not None]
+    cleaned, log = redact_texts(texts, speakers, nlp, keep_names, bare, not_names=cards)
 
     it = iter(cleaned)
     overview = next(it)
@@ -125,9 +148,10 @@ def redact_notes(
         for topic in notes.topics
     )
     titles = [next(it) for _ in segments]
-    # A resource that was only a name ("Gaurav") says nothing once redacted.
+    # A resource that was a name ("Gaurav", "Kevin Murphy's paper") says nothing once
+    # redacted.
     topics = tuple(
-        replace(t, resources=tuple(r for r in t.resources if r.lower() != PARTICIPANT))
+        replace(t, resources=tuple(r for r in t.resources if PARTICIPANT not in r.lower()))
         for t in topics
     )
     redacted_segments = tuple(
@@ -139,6 +163,7 @@ def redact_notes(
 
 
 _NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questions")
+_BARE_FIELDS = frozenset({"keyphrases", "resources"})  # a few words, no sentence around them
 
 
 def _capitalize(text: str) -> str:

@@ -67,6 +67,7 @@ def test_names_people_give_themselves_are_found():
 
 
 def test_a_name_found_in_one_note_is_redacted_in_all_and_a_bare_name_is_no_resource(nlp):
+    """And the agenda's own words are never taken for a name."""
     # Alone, spaCy takes "Gaurav" for an organisation; the takeaway shows a person.
     segment = TopicSegment("Tools", "topic", 0, 0, 3, None, None)
     notes = MeetingNotes(
@@ -77,7 +78,7 @@ def test_a_name_found_in_one_note_is_redacted_in_all_and_a_bare_name_is_no_resou
                 keyphrases=("tools",),
                 takeaways=("I asked Gaurav how his team runs incident reviews.",),
                 action_items=(),
-                resources=("Gaurav", "Team Topologies"),
+                resources=("Gaurav", "Team Topologies", "Gaurav's incident template"),
             ),
         ),
     )
@@ -85,7 +86,26 @@ def test_a_name_found_in_one_note_is_redacted_in_all_and_a_bare_name_is_no_resou
     topic = redacted.topics[0]
     assert "Gaurav" not in " ".join(topic.takeaways)
     assert topic.resources == ("Team Topologies",)
-    assert [r.original for r in log].count("Gaurav") == 2
+    assert [r.original for r in log].count("Gaurav") == 3
+
+
+def test_card_titles_in_the_overview_are_not_taken_for_people(nlp):
+    # spaCy reads "Demos" and "Tools" in this list as people.
+    cards = [
+        TopicSegment("Demos", "topic", 0, 0, 1, None, None),
+        TopicSegment("Tools", "topic", 1, 2, 3, None, None),
+    ]
+    empty = TopicNotes((), (), (), ())
+    notes = MeetingNotes(
+        overview="The group discussed two topics: Demos; and Tools. I talked to Nancy Lee.",
+        keyphrases=(),
+        topics=(empty, empty),
+    )
+    redacted, _, log = redact_notes(notes, cards, ["Project Manager"], nlp)
+    assert redacted.overview == (
+        "The group discussed two topics: Demos; and Tools. I talked to a participant."
+    )
+    assert [r.original for r in log] == ["Nancy Lee"]
 
 
 def test_a_self_introduction_keeps_that_name_out_of_the_summary(tmp_path):
