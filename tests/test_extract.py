@@ -87,6 +87,10 @@ def test_commitments_need_a_speaker_who_promises():
     # A promise asked about or supposed is not made.
     assert commitment_cues("I'm wondering how we're gonna get fashion into this.") == []
     assert commitment_cues("Not sure if we'll add that.") == []
+    # Put off, not taken on (AMI TS3009c).
+    assert commitment_cues("We'll get to that later.") == []
+    assert commitment_cues("These are some examples, but we'll talk about them later.") == []
+    assert commitment_cues("I'll send the slides later today.") == ["I'll send"]
     assert commitment_cues("But that's not what we're gonna do.") == []
     assert commitment_cues("So what we're gonna do is prepare the evaluation.") == [
         "what we're gonna do is"
