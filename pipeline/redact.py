@@ -79,8 +79,8 @@ def redact_texts(
     Names are the ``participants`` and the people spaCy finds in each text. A text
     marked ``bare`` (a resource, a key phrase: a few words with no sentence around
     them) also loses every name found in any other text: alone, "Gaurav" looks like
-    an organisation. Words of ``not_names`` (the agenda's card titles, the organizer's
-    own words) are never taken from spaCy for names.
+    an organisation. Words of ``not_names`` (the topics' titles: the organizer's cards,
+    or key phrases already kept clear of names) are never taken from spaCy for names.
     """
     log: list[Redaction] = []
     cleaned = [
@@ -127,7 +127,8 @@ def redact_notes(
 ) -> tuple[MeetingNotes, tuple[TopicSegment, ...], tuple[Redaction, ...]]:
     """The notes and the topic titles made from the transcript's words, redacted.
 
-    Agenda card titles are the organizer's own words and stay as they are.
+    Agenda card titles are the organizer's own words and stay as they are; other
+    titles lose the redacted parts of their comma-separated key phrases.
     """
     texts = [notes.overview, *notes.keyphrases]
     bare = [False] + [True] * len(notes.keyphrases)
@@ -137,8 +138,11 @@ def redact_notes(
             bare.extend([field in _BARE_FIELDS] * len(getattr(topic, field)))
     texts.extend(s.title for s in segments)
     bare.extend([True] * len(segments))
-    cards = [s.title for s in segments if s.agenda_index is not None]
-    cleaned, log = redact_texts(texts, speakers, nlp, keep_names, bare, not_names=cards)
+    # Titles are the organizer's cards, or key phrases that extraction already kept
+    # clear of the people spaCy found in the transcript: capitalised, "Logo, slogan"
+    # would look like a name. Known participants are still taken out of them.
+    titles = [s.title for s in segments]
+    cleaned, log = redact_texts(texts, speakers, nlp, keep_names, bare, not_names=titles)
 
     it = iter(cleaned)
     overview = next(it)
@@ -148,14 +152,19 @@ def redact_notes(
         for topic in notes.topics
     )
     titles = [next(it) for _ in segments]
-    # A resource that was a name ("Gaurav", "Kevin Murphy's paper") says nothing once
-    # redacted.
+    # A resource or key phrase that was a name ("Gaurav", "Kevin Murphy's paper") says
+    # nothing once redacted.
     topics = tuple(
-        replace(t, resources=tuple(r for r in t.resources if PARTICIPANT not in r.lower()))
+        replace(
+            t,
+            resources=tuple(r for r in t.resources if PARTICIPANT not in r.lower()),
+            keyphrases=tuple(k for k in t.keyphrases if PARTICIPANT not in k.lower()),
+        )
         for t in topics
     )
+    keyphrases = tuple(k for k in keyphrases if PARTICIPANT not in k.lower())
     redacted_segments = tuple(
-        s if s.agenda_index is not None else replace(s, title=_capitalize(title))
+        s if s.agenda_index is not None else replace(s, title=_without_names(title))
         for s, title in zip(segments, titles, strict=True)
     )
     redacted = replace(notes, overview=overview, keyphrases=keyphrases, topics=topics)
@@ -166,5 +175,8 @@ _NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questio
 _BARE_FIELDS = frozenset({"keyphrases", "resources"})  # a few words, no sentence around them
 
 
-def _capitalize(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _without_names(title: str) -> str:
+    """A title made of key phrases ("Gaurav, incident reviews") without the redacted ones."""
+    parts = [p for p in title.split(", ") if PARTICIPANT not in p.lower()]
+    title = ", ".join(parts) or "Discussion"
+    return title[:1].upper() + title[1:]

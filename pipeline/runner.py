@@ -509,6 +509,7 @@ def _analyse(
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
         notes = extract.extract_notes(transcript.segments, topics, nlp, keybert)
+        topics = extract.retitled(topics, [n.keyphrases for n in notes.topics])
     if settings.llm is not None:
         with clock.stage("llm"):  # falls back to the offline notes part by part
             notes = llm.rewrite_notes(

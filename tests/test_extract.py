@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLES
 
 from pipeline.artifacts import TopicSegment, TranscriptSegment
-from pipeline.extract import commitment_cues, extract_notes, named_resources
+from pipeline.extract import commitment_cues, extract_notes, named_resources, retitled
 from pipeline.models import load_keybert, load_spacy
 from pipeline.transcript_json import load_transcript_json
 
@@ -161,3 +161,27 @@ def test_a_book_named_by_its_owner_and_subject_is_one_resource():
     # No owner: the title alone, as before; a capitalised first word is not an owner.
     assert named_resources("The book on Team Topologies is good") == ["Team Topologies"]
     assert named_resources("Great book on management, really") == []
+
+
+def test_topics_off_the_agenda_are_titled_by_their_key_phrases():
+    segments = [
+        TopicSegment("Opening", "opening", None, 0, 0, None, None),
+        TopicSegment("On-call fatigue", "topic", 0, 1, 5, None, None),
+        TopicSegment("May, sometimes, enter", "topic", None, 6, 9, None, None),
+        TopicSegment("Again, later", "topic", None, 10, 12, None, None),
+        TopicSegment("Nothing said", "topic", None, 13, 13, None, None),
+    ]
+    phrases = [
+        (),
+        ("alerts", "rotation"),
+        ("intentions", "context", "building", "tourists"),
+        ("intentions", "context", "building"),
+        (),
+    ]
+    assert [s.title for s in retitled(segments, phrases)] == [
+        "Opening",
+        "On-call fatigue",  # a card keeps the organizer's words
+        "Intentions, context, building",
+        "Intentions, context, building (turns 11-13)",  # titles tell topics apart
+        "Nothing said",
+    ]

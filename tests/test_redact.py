@@ -132,3 +132,21 @@ def test_a_self_introduction_keeps_that_name_out_of_the_summary(tmp_path):
     assert "Gaurav" not in md
     sidecar = json.loads((tmp_path / "outputs" / "2026-11-26-introductions.json").read_text())
     assert "Gaurav" in {r["original"] for r in sidecar["redactions"]}
+
+
+def test_titles_made_of_key_phrases_lose_only_the_names(nlp):
+    topics = [
+        TopicSegment("Dana, retros, tooling", "topic", None, 0, 1, None, None),
+        TopicSegment("Logo, slogan, design", "topic", None, 2, 3, None, None),
+    ]
+    empty = TopicNotes((), (), (), ())
+    notes = MeetingNotes(
+        overview="The group discussed two topics: Dana, retros, tooling; and Logo, slogan, design.",
+        keyphrases=("Dana", "retros"),
+        topics=(TopicNotes(("Dana", "retros", "tooling"), (), (), ()), empty),
+    )
+    redacted, segments, _ = redact_notes(notes, topics, ["Dana"], nlp)
+    assert [s.title for s in segments] == ["Retros, tooling", "Logo, slogan, design"]
+    assert redacted.keyphrases == ("retros",)
+    assert redacted.topics[0].keyphrases == ("retros", "tooling")
+    assert "Logo, slogan, design" in redacted.overview and "Dana" not in redacted.overview

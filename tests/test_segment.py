@@ -135,3 +135,25 @@ def test_the_learned_boundary_model_rates_a_change_of_topic_above_the_rest(embed
     # Blocks away from the change (their windows do not reach it) score lower.
     far = [o for b, o in enumerate(odds) if abs(b - change) > 5]
     assert far and odds[change] > max(far) + 1.0
+
+
+def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_path):
+    from test_cli import run_cli
+
+    meeting = json.loads((SAMPLES / "demo-meeting.json").read_text())
+    del meeting["agenda"]
+    path = tmp_path / "no-agenda.json"
+    path.write_text(json.dumps(meeting))
+    result = run_cli(tmp_path, path)
+    assert result.returncode == 0, result.stderr
+    stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
+    sidecar = json.loads((tmp_path / "outputs" / f"{stem}.json").read_text())
+    topics = [s for s in sidecar["segments"] if s["kind"] == "topic" and s["keyphrases"]]
+    assert topics
+    md = (tmp_path / "outputs" / f"{stem}.md").read_text()
+    for topic in topics:
+        title = ", ".join(topic["keyphrases"][:3])
+        assert topic["title"].lower().startswith(title.lower())
+        assert f". {topic['title']}\n" in md  # the topic's heading
+    intro = sidecar["overview"].split(". ")[0]
+    assert all(t["title"] in intro for t in topics), intro
