@@ -75,7 +75,14 @@ def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):
 
     # Another agenda is another analysis.
     agenda = tmp_path / "agenda.md"
-    agenda.write_text("- On-call fatigue (9 votes)\n- Engineering metrics (1 vote)\n")
+    agenda.write_text(  # the file's own board, but one vote less for the card not reached
+        "- Engineering metrics that nobody can cheat (6 votes)\n"
+        "- Onboarding senior hires remotely (5 votes)\n- On-call fatigue (4 votes)\n"
+        "- Hiring for staff engineer roles (1 vote)\n"
+    )
     other = summarize("other", "--agenda", str(agenda))
     assert other.returncode == 0, other.stderr
     assert "Topics and notes found in the cache" not in other.stderr
+    (other_md,) = (tmp_path / "other").glob("*.md")
+    not_reached = other_md.read_text().split("## Not reached")[1]
+    assert "- Hiring for staff engineer roles (1 vote)\n" in not_reached
