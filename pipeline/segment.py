@@ -65,6 +65,7 @@ class SegmentOptions:
     mention_bonus: float = 3.0  # a card starting where its rare title words are said
     mention_max_df: float = 0.1  # a title word is rare if said in at most this share of blocks
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
+    min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
     timebox_s: tuple[float, float] = (300.0, 480.0)  # a card's timebox, when units have times
     timebox_weight: float = 0.3  # weight of the timebox prior (untuned: the bench has no times)
@@ -479,6 +480,10 @@ def _decode_agenda(
     )
     is_card = np.arange(2 * n_cards + 1) < n_cards
     prior = _card_length_prior(blocks, n_cards, options)
+    # A card nobody discussed can look better than "no card" on a stretch no card fits
+    # (a welcome): one block is too little talk to be a card's discussion.
+    first, end = np.indices(prior.shape)
+    prior[(end - first < options.min_card_blocks) & (end > first)] = -np.inf
     span = span - options.segment_penalty
 
     def decode(rank: np.ndarray, trust: float) -> tuple[list[Span], float]:

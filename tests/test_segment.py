@@ -45,6 +45,25 @@ def test_demo_meeting_follows_the_board(embed):
     assert all(abs(s.first_turn - t) <= 1 for s, t in zip(topics, true_starts, strict=True))
 
 
+def test_a_card_unlike_anything_said_is_not_reached(embed):
+    """It used to take the one-turn welcome, for want of a better card there."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    # Votes that do not match the order of discussion, so the content's order is tried.
+    board = agenda_from_data(
+        [
+            {"title": "On-call fatigue", "votes": 9},
+            {"title": "Engineering metrics", "votes": 2},
+            {"title": "Onboarding senior hires remotely", "votes": 2},
+            {"title": "Office plants", "votes": 1},
+        ],
+        "board",
+    )
+    segments = segment_transcript(given.transcript.segments, board, embed)
+    assert_partition(segments, len(given.transcript.segments))
+    assert [s.agenda_index for s in segments if s.kind == "topic"] == [1, 2, 0]
+    assert segments[0].kind == "opening"
+
+
 def bench_meeting(name: str) -> dict:
     path = BENCH_VAL / f"{name}.json"
     if not path.exists():
