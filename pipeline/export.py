@@ -77,7 +77,8 @@ def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
             text = html.escape(text, quote=False)
         end = max(segment.end, segment.start + 0.001)  # a cue must not end before it starts
         cues.append(webvtt.Caption(_timestamp(segment.start), _timestamp(end), text))
-    document = webvtt.WebVTT(captions=cues, header_comments=[title] if title else None)
+    note = [title.replace("-->", "->")] if title else None  # a NOTE cannot hold "-->" either
+    document = webvtt.WebVTT(captions=cues, header_comments=note)
     buffer = io.StringIO()
     # SubRip has no escapes: its text goes as said ("R&D"); what looks like a tag
     # ("<b>") is dropped, as an SRT player would not show it either.

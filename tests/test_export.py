@@ -40,7 +40,8 @@ def test_webvtt_export_reads_back_as_the_same_transcript(tmp_path):
         options={},
     )
     topic = TopicSegment("Budgets", "topic", 0, 0, 2, 0.0, 3729.125)
-    files = render_exports(transcript, [topic], ("vtt", "srt"), "Roundtable")
+    files = render_exports(transcript, [topic], ("vtt", "srt"), "Roundtable --> 2027")
+    assert files["vtt"].startswith("WEBVTT\n\nNOTE Roundtable -> 2027\n")
     path = tmp_path / "meeting.vtt"
     path.write_text(files["vtt"])
     back = load_vtt(path).transcript.segments
