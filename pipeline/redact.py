@@ -40,10 +40,11 @@ def participant_names(speakers: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))  # longest first: "Dana Lee" before "Dana"
 
 
-# "My name's Cat", "call me Sam": how people introduce themselves at a roundtable. The
-# name is capitalised, as Whisper and human transcribers write one.
+# "My name's Cat", "my name is Priya Nair": how people introduce themselves at a
+# roundtable. The name is capitalised, as Whisper and human transcribers write one.
+# ("Call me ..." is left out: "call me Monday" names no one.)
 _INTRODUCTION = re.compile(
-    r"(?i:\bmy name(?:['’]s| is)|\bcall me)\s+([A-Z][\w'’-]+(?:\s+(?!I['’])[A-Z][\w'’-]+)?)"
+    r"(?i:\bmy name(?:['’]s| is))\s+([A-Z][\w'’-]+(?:\s+(?!I['’])[A-Z][\w'’-]+)?)"
 )
 
 
