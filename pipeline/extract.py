@@ -389,7 +389,8 @@ _NOT_ACTION_RE = re.compile(
     r"(?i)\blet'?s (?:see|say|just see|move on|go|start|get started|vote|hear|give it|wrap up"
     r"|begin|have a look|take a look)\b|\bwe'?ll see\b|\bi'?ll (?:note|write) (?:that|it|this)\b"
     # a deferral, not a task: "we'll get to that later", "we'll talk about them later"
-    r"|\b(?:that|this|it|them|those|these)\s+later\b"
+    r"|\b(?:get to|come back to|return to|talk about|discuss|deal with|worry about)"
+    r"\s+(?:that|this|it|them|those|these)\s+later\b"
 )
 # Lean Coffee facilitation: structure, not content.
 _META_RE = re.compile(

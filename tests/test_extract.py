@@ -91,6 +91,7 @@ def test_commitments_need_a_speaker_who_promises():
     assert commitment_cues("We'll get to that later.") == []
     assert commitment_cues("These are some examples, but we'll talk about them later.") == []
     assert commitment_cues("I'll send the slides later today.") == ["I'll send"]
+    assert commitment_cues("I'll send it later today.") == ["I'll send"]
     assert commitment_cues("But that's not what we're gonna do.") == []
     assert commitment_cues("So what we're gonna do is prepare the evaluation.") == [
         "what we're gonna do is"
