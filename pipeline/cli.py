@@ -80,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--export",
         default="",
-        help="also write the transcript beside the summary, e.g. txt,srt,vtt "
-        "(for the organizer: it keeps every name)",
+        help="also write the transcript beside the summary, any of txt,srt,vtt (for the "
+        "organizer: they keep every name), and chapters (the topics as WebVTT chapters)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 

@@ -1,11 +1,14 @@
-"""Transcript exports for the organizer: plain text, SubRip and WebVTT (``EXPORT=txt,srt,vtt``).
+"""Transcript exports for the organizer: plain text, SubRip and WebVTT (``EXPORT=txt,srt,vtt``),
+and the topics as a WebVTT chapters track (``EXPORT=chapters``).
 
 Users of transcribers ask for the transcript itself as much as for a summary: to
 read it whole, to check a quote, or to load it beside the recording in a player.
 These files are the organizer's, like the sidecar: they hold every word and every
 speaker's name, so they are never published. Cues read ``Speaker: text``, as
 Zoom's own transcripts do (pipeline/vtt.py reads them back). The plain text is
-arranged by topic. Subtitles are written by webvtt-py.
+arranged by topic. Subtitles are written by webvtt-py. The chapters file holds only
+the topics' titles and times (redacted, like the summary): a video player loads it
+beside Zoom's MP4 to jump from topic to topic.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from pipeline.artifacts import TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.render import clock
 
-EXPORT_FORMATS = ("txt", "srt", "vtt")
-TIMED_FORMATS = frozenset({"srt", "vtt"})  # subtitles need times; plain text does not
+EXPORT_FORMATS = ("txt", "srt", "vtt", "chapters")
+TIMED_FORMATS = frozenset({"srt", "vtt", "chapters"})  # plain text alone needs no times
+SUFFIXES = {"txt": ".txt", "srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.vtt"}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -48,6 +52,7 @@ def render_exports(
         "txt": lambda: plain_text(transcript, topics, title),
         "srt": lambda: subtitles(transcript, "srt"),
         "vtt": lambda: subtitles(transcript, "vtt", title),
+        "chapters": lambda: chapters(topics, title),
     }
     return {f: writers[f]() for f in formats}
 
@@ -77,6 +82,10 @@ def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
             text = html.escape(text, quote=False)
         end = max(segment.end, segment.start + 0.001)  # a cue must not end before it starts
         cues.append(webvtt.Caption(_timestamp(segment.start), _timestamp(end), text))
+    return _write(cues, fmt, title)
+
+
+def _write(cues: list[webvtt.Caption], fmt: str, title: str) -> str:
     note = [title.replace("-->", "->")] if title else None  # a NOTE cannot hold "-->" either
     document = webvtt.WebVTT(captions=cues, header_comments=note)
     buffer = io.StringIO()
@@ -84,6 +93,18 @@ def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
     # ("<b>") is dropped, as an SRT player would not show it either.
     document.write(buffer, format=fmt)
     return buffer.getvalue().rstrip("\n") + "\n"
+
+
+def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
+    """WebVTT chapters: a cue per topic (and opening, closing), its title as the text."""
+    cues = []
+    for topic in topics:
+        if topic.start is None or topic.end is None:
+            raise ValueError(f"chapters need times, and '{topic.title}' has none")
+        text = html.escape(" ".join(topic.title.replace("-->", "->").split()), quote=False)
+        end = max(topic.end, topic.start + 0.001)
+        cues.append(webvtt.Caption(_timestamp(topic.start), _timestamp(end), text))
+    return _write(cues, "vtt", title)
 
 
 def _spoken(segment: TranscriptSegment) -> str:

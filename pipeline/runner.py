@@ -108,8 +108,8 @@ class OutputPaths:
         return cls(folder / f"{stem}.md", folder / f"{stem}.json", folder / f"{stem}.timeline.svg")
 
     def export(self, fmt: str) -> Path:
-        """The transcript exported as ``fmt``: ``<stem>.txt``, ``.srt``, ``.vtt``."""
-        return self.markdown.with_suffix(f".{fmt}")
+        """An export: ``<stem>.txt``, ``.srt``, ``.vtt``, ``.chapters.vtt``."""
+        return self.markdown.with_suffix(export.SUFFIXES[fmt])
 
 
 @dataclass(frozen=True)
@@ -559,11 +559,11 @@ def summarize(settings: RunSettings) -> RunResult:
     meeting_agenda = meeting_agenda or (own.agenda if own else None)
     title = settings.title or (own.title if own else None) or meeting_title(settings)
     date = meeting_date(settings, own.date if own else None)
-    subtitles = sorted(export.TIMED_FORMATS.intersection(settings.exports))
-    if subtitles and not export.is_timed(transcript):  # before the analysis, not after
+    timed_only = sorted(export.TIMED_FORMATS.intersection(settings.exports))
+    if timed_only and not export.is_timed(transcript):  # before the analysis, not after
         raise InputError(
             f"{settings.recording}: the transcript has no times, so it cannot be exported "
-            f"as {' or '.join(subtitles)}; EXPORT=txt can"
+            f"as {' or '.join(timed_only)}; EXPORT=txt can"
         )
 
     analysis = _analyse(settings, clock, transcript, meeting_agenda, companions.chat_log, title)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import jiwer
+import webvtt
 import yaml
 from conftest import ROOT, SAMPLES
 from test_transcribe import NORMALIZE
@@ -15,7 +16,8 @@ from test_transcribe import NORMALIZE
 def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     result = subprocess.run(
         ["make", "--no-print-directory", "summarize",
-         f"OUT={tmp_path}/outputs", f"CACHE={tmp_path}/cache", "DATE=2026-11-12"],
+         f"OUT={tmp_path}/outputs", f"CACHE={tmp_path}/cache", "DATE=2026-11-12",
+         "EXPORT=srt,chapters"],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -50,6 +52,15 @@ def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     on_call = next(s for s in sidecar["segments"] if s["title"] == "On-call fatigue")
     assert any("reliability engineering" in r.lower() for r in on_call["resources"])
     assert "Google" not in on_call["resources"]
+
+    # EXPORT: a subtitle per transcript segment, a chapter per part of the meeting.
+    srt = (tmp_path / "outputs" / "2026-11-12-demo-meeting.srt").read_text()
+    assert srt.count(" --> ") == len(sidecar["transcript"]["segments"])
+    chapters = webvtt.read(str(tmp_path / "outputs" / "2026-11-12-demo-meeting.chapters.vtt"))
+    assert [c.text for c in chapters] == [s["title"] for s in sidecar["segments"]]
+    assert [round(c.start_time.in_milliseconds() / 1000, 2) for c in chapters] == [
+        round(s["start"], 2) for s in sidecar["segments"]
+    ]
 
 
 def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):

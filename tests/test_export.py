@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
 import pytest
+import webvtt
 from conftest import SAMPLES
 from test_cli import assert_clean_failure, outputs, run_cli
 
@@ -16,9 +18,9 @@ from pipeline.vtt import load_vtt
 
 
 def test_formats_are_read_once_each_and_unknown_ones_refused():
-    assert parse_formats("srt, VTT,.txt,srt") == ("srt", "vtt", "txt")
+    assert parse_formats("srt, VTT,.txt,srt,chapters") == ("srt", "vtt", "txt", "chapters")
     assert parse_formats("") == ()
-    with pytest.raises(SettingsError, match="'docx' is not one of txt, srt, vtt"):
+    with pytest.raises(SettingsError, match="'docx' is not one of txt, srt, vtt, chapters"):
         parse_formats("txt,docx")
 
 
@@ -39,8 +41,11 @@ def test_webvtt_export_reads_back_as_the_same_transcript(tmp_path):
         model="none",
         options={},
     )
-    topic = TopicSegment("Budgets", "topic", 0, 0, 2, 0.0, 3729.125)
-    files = render_exports(transcript, [topic], ("vtt", "srt"), "Roundtable --> 2027")
+    topics = [
+        TopicSegment("Opening", "opening", None, 0, 0, 0.0, 4.04),
+        TopicSegment("R&D budgets", "topic", 0, 1, 2, 4.8, 3729.125),
+    ]
+    files = render_exports(transcript, topics, ("vtt", "srt", "chapters"), "Roundtable --> 2027")
     assert files["vtt"].startswith("WEBVTT\n\nNOTE Roundtable -> 2027\n")
     path = tmp_path / "meeting.vtt"
     path.write_text(files["vtt"])
@@ -50,6 +55,14 @@ def test_webvtt_export_reads_back_as_the_same_transcript(tmp_path):
     assert "01:02:05,500 --> 01:02:09,125\nAn unknown voice" in files["srt"]
     # SubRip has no escapes: "&" stays as said (players read "<...>" as tags anyway).
     assert "Mark Lee: Our R&D budget" in files["srt"] and "&amp;" not in files["srt"]
+    chapters_path = tmp_path / "meeting.chapters.vtt"
+    chapters_path.write_text(files["chapters"])
+    chapters = webvtt.read(str(chapters_path))
+    assert [(c.start, c.end) for c in chapters] == [
+        ("00:00:00.000", "00:00:04.040"),
+        ("00:00:04.800", "01:02:09.125"),
+    ]
+    assert [html.unescape(c.text) for c in chapters] == ["Opening", "R&D budgets"]
 
 
 def test_the_demo_exports_every_turn_and_a_timeless_transcript_only_as_text(tmp_path):
