@@ -72,17 +72,24 @@ def plain_text(transcript: Transcript, topics: Sequence[TopicSegment], title: st
 
 def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
     """SubRip or WebVTT, a cue per transcript segment."""
-    cues = []
-    for segment in transcript.segments:
-        if segment.start is None or segment.end is None:
-            raise ValueError(f"{fmt} needs times, and segment {segment.index} has none")
-        text = " ".join(_spoken(segment).split())  # a cue may not hold a blank line
-        text = text.replace("-->", "->")  # the one string a cue cannot hold
-        if fmt == "vtt":  # WebVTT cue text is markup: "R&D" must be "R&amp;D"
-            text = html.escape(text, quote=False)
-        end = max(segment.end, segment.start + 0.001)  # a cue must not end before it starts
-        cues.append(webvtt.Caption(_timestamp(segment.start), _timestamp(end), text))
+    cues = [_cue(s.start, s.end, _spoken(s), fmt) for s in transcript.segments]
     return _write(cues, fmt, title)
+
+
+def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
+    """WebVTT chapters: a cue per topic (and opening, closing), its title as the text."""
+    return _write([_cue(t.start, t.end, t.title, "vtt") for t in topics], "vtt", title)
+
+
+def _cue(start: float | None, end: float | None, text: str, fmt: str) -> webvtt.Caption:
+    if start is None or end is None:
+        raise ValueError(f"{fmt} needs times, and '{text[:40]}' has none")
+    text = " ".join(text.split())  # a cue may not hold a blank line
+    text = text.replace("-->", "->")  # the one string a cue cannot hold
+    if fmt == "vtt":  # WebVTT cue text is markup: "R&D" must be "R&amp;D"
+        text = html.escape(text, quote=False)
+    end = max(end, start + 0.001)  # a cue must not end before it starts
+    return webvtt.Caption(_timestamp(start), _timestamp(end), text)
 
 
 def _write(cues: list[webvtt.Caption], fmt: str, title: str) -> str:
@@ -93,18 +100,6 @@ def _write(cues: list[webvtt.Caption], fmt: str, title: str) -> str:
     # ("<b>") is dropped, as an SRT player would not show it either.
     document.write(buffer, format=fmt)
     return buffer.getvalue().rstrip("\n") + "\n"
-
-
-def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
-    """WebVTT chapters: a cue per topic (and opening, closing), its title as the text."""
-    cues = []
-    for topic in topics:
-        if topic.start is None or topic.end is None:
-            raise ValueError(f"chapters need times, and '{topic.title}' has none")
-        text = html.escape(" ".join(topic.title.replace("-->", "->").split()), quote=False)
-        end = max(topic.end, topic.start + 0.001)
-        cues.append(webvtt.Caption(_timestamp(topic.start), _timestamp(end), text))
-    return _write(cues, "vtt", title)
 
 
 def _spoken(segment: TranscriptSegment) -> str:

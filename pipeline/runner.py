@@ -93,7 +93,7 @@ class RunSettings:
     chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
     chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
     llm: llm.LLMSettings | None = None  # LLM mode (LEANCOFFEE_LLM_* variables); None: off
-    exports: tuple[str, ...] = ()  # transcript files beside the summary: txt, srt, vtt
+    exports: tuple[str, ...] = ()  # files beside the summary: txt, srt, vtt, chapters
     progress: bool = True
 
 

@@ -102,6 +102,13 @@ def test_commitments_need_a_speaker_who_promises():
     assert commitment_cues("What we're aiming to do is to create a new remote control.") == []
 
 
+def notes_of_one_topic(said: list[str], title: str):
+    """extract_notes on ``said``, one turn a sentence, as one topic called ``title``."""
+    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
+    topic = TopicSegment(title, "topic", 0, 0, len(units) - 1, None, None)
+    return extract_notes(units, [topic], load_spacy(), load_keybert()).topics[0]
+
+
 def test_a_promise_said_twice_is_one_action_item():
     # Turns adapted from AMI meeting ES2009b, where the project manager says it twice.
     said = [
@@ -112,10 +119,7 @@ def test_a_promise_said_twice_is_one_action_item():
         "I'm gonna save a copy of this and put the minutes in the shared folder.",
         "I will check what the trend watchers say about fruit and vegetables.",
     ]
-    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
-    topic = TopicSegment("Materials", "topic", 0, 0, len(units) - 1, None, None)
-    notes = extract_notes(units, [topic], load_spacy(), load_keybert())
-    items = notes.topics[0].action_items
+    items = notes_of_one_topic(said, "Materials").action_items
     assert len([i for i in items if "save a copy" in i]) == 1, items
     assert any("trend watchers" in i for i in items), items
 
@@ -130,10 +134,7 @@ def test_introductions_and_running_the_meeting_are_not_takeaways():
         "The drawing tool on the whiteboard saves every sketch to the project folder.",
         "Let's see what's next in the PowerPoint presentation.",
     ]
-    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
-    topic = TopicSegment("Drawing favourite animals", "topic", 0, 0, len(units) - 1, None, None)
-    notes = extract_notes(units, [topic], load_spacy(), load_keybert())
-    takeaways = notes.topics[0].takeaways
+    takeaways = notes_of_one_topic(said, "Drawing favourite animals").takeaways
     assert takeaways, "the other sentences still make takeaways"
     assert not [t for t in takeaways if "name" in t or "next" in t], takeaways
 
@@ -145,9 +146,7 @@ def test_letters_spelled_out_are_no_resource():
         "We trained the networks with HTK on the Italian and Finnish databases last week.",
         "The HTK results on the Finnish database are still below the baseline features.",
     ]
-    units = [TranscriptSegment(i, None, None, t, speaker="PhD") for i, t in enumerate(said)]
-    topic = TopicSegment("Results from experiments", "topic", 0, 0, len(units) - 1, None, None)
-    resources = extract_notes(units, [topic], load_spacy(), load_keybert()).topics[0].resources
+    resources = notes_of_one_topic(said, "Results from experiments").resources
     assert "HTK" in resources
     assert not [r for r in resources if re.fullmatch(r"(?:\w )+\w", r)], resources
 
