@@ -1,7 +1,7 @@
 # The organizer's entry points. Each target creates or refreshes .venv first.
 #   make summarize [REC=recording.m4a] [AGENDA=agenda.md] [ENGINE=faster-whisper|openai-whisper]
 #                  [MODEL=tiny.en|base|<path>|<name>] [TITLE="..."] [DATE=YYYY-MM-DD]
-#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00] [EXPORT=txt,srt,vtt,chapters]
+#                  [NAMES=names.yaml] [CHAT=chat.txt] [CHAT_START=10:00:00] [EXPORT=txt,srt,vtt,chapters,actions]
 #   (REC may be a Zoom recording folder: participant tracks, .vtt transcript, chat)
 #   make test
 #   make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]

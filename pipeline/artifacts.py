@@ -140,12 +140,24 @@ class TopicSegment:
 
 
 @dataclass(frozen=True)
+class ActionItem:
+    """A commitment made in the meeting, and who made it."""
+
+    text: str  # the sentence, as published
+    # The speaker who took it on ("I'll send ...", "we'll try ..."), as the transcript
+    # names them; None for the group's ("let's ...") or an unknown speaker. The sidecar
+    # keeps it for the organizer; the summary shows it only when names are kept.
+    owner: str | None = None
+    start: float | None = None  # seconds into the recording, when the transcript has times
+
+
+@dataclass(frozen=True)
 class TopicNotes:
     """What a reader takes away from one topic segment."""
 
     keyphrases: tuple[str, ...]  # best first
     takeaways: tuple[str, ...]
-    action_items: tuple[str, ...]
+    action_items: tuple[ActionItem, ...]
     resources: tuple[str, ...]  # books, tools, companies, links
     questions: tuple[str, ...] = ()  # asked in the meeting's chat during this topic
 
@@ -223,6 +235,7 @@ class MeetingSummary:
     generator: dict  # pipeline version and settings
     speakers: tuple[SpeakerTime, ...] = ()  # talk time per participant, most first
     review_notes: tuple[str, ...] = ()  # extra lines for the reviewer (what the chat added)
+    names_kept: bool = False  # ATTRIBUTE=1: participants' names stay in the published text
 
 
 @dataclass(frozen=True)

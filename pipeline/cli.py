@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
         "--export",
         default="",
         help="also write the transcript beside the summary, any of txt,srt,vtt (for the "
-        "organizer: they keep every name), and chapters (the topics as WebVTT chapters)",
+        "organizer: they keep every name), chapters (the topics as WebVTT chapters), and "
+        "actions (the action items with their owners' names)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
 

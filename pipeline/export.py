@@ -1,5 +1,6 @@
 """Transcript exports for the organizer: plain text, SubRip and WebVTT (``EXPORT=txt,srt,vtt``),
-and the topics as a WebVTT chapters track (``EXPORT=chapters``).
+the topics as a WebVTT chapters track (``EXPORT=chapters``), and the action items with
+their owners' names (``EXPORT=actions``).
 
 Users of transcribers ask for the transcript itself as much as for a summary: to
 read it whole, to check a quote, or to load it beside the recording in a player.
@@ -19,13 +20,19 @@ from collections.abc import Sequence
 
 import webvtt
 
-from pipeline.artifacts import TopicSegment, Transcript, TranscriptSegment
+from pipeline.artifacts import TopicNotes, TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.render import clock
 
-EXPORT_FORMATS = ("txt", "srt", "vtt", "chapters")
-TIMED_FORMATS = frozenset({"srt", "vtt", "chapters"})  # plain text alone needs no times
-SUFFIXES = {"txt": ".txt", "srt": ".srt", "vtt": ".vtt", "chapters": ".chapters.vtt"}
+EXPORT_FORMATS = ("txt", "srt", "vtt", "chapters", "actions")
+TIMED_FORMATS = frozenset({"srt", "vtt", "chapters"})  # the others need no times
+SUFFIXES = {
+    "txt": ".txt",
+    "srt": ".srt",
+    "vtt": ".vtt",
+    "chapters": ".chapters.vtt",
+    "actions": ".actions.md",
+}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -45,14 +52,20 @@ def is_timed(transcript: Transcript) -> bool:
 
 
 def render_exports(
-    transcript: Transcript, topics: Sequence[TopicSegment], formats: Sequence[str], title: str
+    transcript: Transcript,
+    topics: Sequence[TopicSegment],
+    notes: Sequence[TopicNotes],
+    formats: Sequence[str],
+    title: str,
 ) -> dict[str, str]:
-    """{format: file text} for each of ``formats``; srt and vtt need a timed transcript."""
+    """{format: file text} for each of ``formats``; srt and vtt need a timed transcript.
+    ``notes`` are aligned with ``topics``."""
     writers = {
         "txt": lambda: plain_text(transcript, topics, title),
         "srt": lambda: subtitles(transcript, "srt"),
         "vtt": lambda: subtitles(transcript, "vtt", title),
         "chapters": lambda: chapters(topics, title),
+        "actions": lambda: action_list(topics, notes, title),
     }
     return {f: writers[f]() for f in formats}
 
@@ -79,6 +92,20 @@ def subtitles(transcript: Transcript, fmt: str, title: str = "") -> str:
 def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
     """WebVTT chapters: a cue per topic (and opening, closing), its title as the text."""
     return _write([_cue(t.start, t.end, t.title, "vtt") for t in topics], "vtt", title)
+
+
+def action_list(topics: Sequence[TopicSegment], notes: Sequence[TopicNotes], title: str) -> str:
+    """Every action item as a markdown task, with its owner's name, its topic and when
+    it was said: a follow-up list to paste into the next meeting's issue."""
+    lines = [f"# Action items: {title}", ""]
+    for topic, topic_notes in zip(topics, notes, strict=True):
+        for item in topic_notes.action_items:
+            owner = f"{item.owner}: " if item.owner else ""
+            when = f", {clock(item.start)}" if item.start is not None else ""
+            lines.append(f"- [ ] {owner}{' '.join(item.text.split())} ({topic.title}{when})")
+    if len(lines) == 2:
+        lines.append("No action items were found.")
+    return "\n".join(lines) + "\n"
 
 
 def _cue(start: float | None, end: float | None, text: str, fmt: str) -> webvtt.Caption:

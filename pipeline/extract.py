@@ -45,7 +45,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from pipeline.artifacts import MeetingNotes, TopicNotes, TopicSegment, TranscriptSegment
+from pipeline.artifacts import (
+    ActionItem,
+    MeetingNotes,
+    TopicNotes,
+    TopicSegment,
+    TranscriptSegment,
+)
 
 
 @dataclass(frozen=True)
@@ -827,9 +833,15 @@ def extract_notes(
         if not is_topic[si]:
             notes.append(EMPTY_NOTES)
             continue
-        actions = _action_items(sentences, si, centroids[si], banned_phrases, name_tokens, opts)
+        chosen_actions = _action_items(
+            sentences, si, centroids[si], banned_phrases, name_tokens, opts
+        )
+        actions = tuple(
+            ActionItem(s.text, _owner(s.text, units[s.unit].speaker), units[s.unit].start)
+            for s in chosen_actions
+        )
         scored = _score_sentences(
-            [s for s in by_seg[si] if s.text not in actions],
+            [s for s in by_seg[si] if s.text not in {a.text for a in actions}],
             centroids[si],
             title_vecs.get(titles[si]),
             phrase_lemmas[si],
@@ -1141,7 +1153,7 @@ def _action_items(
     banned_phrases: set[str],
     name_tokens: set[str],
     opts: ExtractOptions,
-) -> tuple[str, ...]:
+) -> list[_Sentence]:
     found: list[tuple[float, _Sentence]] = []
     for s in sentences:
         if (
@@ -1173,7 +1185,20 @@ def _action_items(
         if promise not in promised and not _is_duplicate(s, chosen, opts):
             chosen.append(s)
             promised.add(promise)
-    return tuple(s.text for s in sorted(chosen, key=lambda s: s.order))
+    return sorted(chosen, key=lambda s: s.order)
+
+
+# A commitment the speaker takes on: "I'll send", "we're going to try", "what we'll do
+# is". Not "let's" (the whole group), "you'll" (someone else) or "next steps".
+_OWN_COMMITMENT_RE = re.compile(r"(?i)^(?:what\s+)?(?:i|we)\b")
+
+
+def _owner(sentence: str, speaker: str | None) -> str | None:
+    """Who took the sentence's commitment on: its speaker, when they promised it."""
+    match = _ACTION_RE.search(sentence)
+    if not speaker or match is None or not _OWN_COMMITMENT_RE.match(match.group(0)):
+        return None
+    return speaker
 
 
 def _promise(sentence: str) -> str:

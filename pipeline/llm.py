@@ -41,6 +41,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from pipeline.artifacts import (
+    ActionItem,
     LLMProvenance,
     MeetingNotes,
     TopicNotes,
@@ -290,7 +291,8 @@ def rewrite_notes(
             topics[si] = TopicNotes(
                 keyphrases=phrases or notes.topics[si].keyphrases,
                 takeaways=_dedupe(reply.takeaways),
-                action_items=_dedupe(reply.action_items),
+                # The LLM's commitments are rephrased: who said them is not known.
+                action_items=tuple(ActionItem(a) for a in _dedupe(reply.action_items)),
                 resources=_dedupe(reply.resources),
             )
             written.append(si)

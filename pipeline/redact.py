@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from pipeline.artifacts import MeetingNotes, Redaction, TopicSegment
+from pipeline.artifacts import MeetingNotes, Redaction, TopicNotes, TopicSegment
 
 PARTICIPANT = "a participant"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -135,7 +135,7 @@ def redact_notes(
     bare = [False] + [True] * len(notes.keyphrases)
     for topic in notes.topics:
         for field in _NOTE_FIELDS:
-            texts.extend(getattr(topic, field))
+            texts.extend(_field_texts(topic, field))
             bare.extend([field in _BARE_FIELDS] * len(getattr(topic, field)))
     texts.extend(s.title for s in segments)
     bare.extend([True] * len(segments))
@@ -149,7 +149,13 @@ def redact_notes(
     overview = next(it)
     keyphrases = tuple(next(it) for _ in notes.keyphrases)
     topics = tuple(
-        replace(topic, **{f: tuple(next(it) for _ in getattr(topic, f)) for f in _NOTE_FIELDS})
+        replace(
+            topic,
+            **{
+                f: _with_texts(topic, f, [next(it) for _ in getattr(topic, f)])
+                for f in _NOTE_FIELDS
+            },
+        )
         for topic in notes.topics
     )
     titles = [next(it) for _ in segments]
@@ -174,6 +180,20 @@ def redact_notes(
 
 _NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questions")
 _BARE_FIELDS = frozenset({"keyphrases", "resources"})  # a few words, no sentence around them
+
+
+def _field_texts(topic: TopicNotes, field: str) -> list[str]:
+    if field == "action_items":
+        return [item.text for item in topic.action_items]
+    return list(getattr(topic, field))
+
+
+def _with_texts(topic: TopicNotes, field: str, texts: list[str]) -> tuple:
+    """The field's items with these (redacted) texts. An action's owner stays: the
+    summary shows it only when names are kept, and the sidecar is the organizer's."""
+    if field == "action_items":
+        return tuple(replace(a, text=t) for a, t in zip(topic.action_items, texts, strict=True))
+    return tuple(texts)
 
 
 def _without_names(title: str) -> str:

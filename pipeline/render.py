@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from pipeline import confidence
-from pipeline.artifacts import MeetingSummary
+from pipeline import confidence, talktime
+from pipeline.artifacts import ActionItem, MeetingSummary
 from pipeline.serialize import summary_to_sidecar
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # the editable templates
@@ -84,6 +84,14 @@ class AgendaRow:
     minutes: float | None  # time spent on it, when the transcript has times
     extended: bool
     discussed: bool
+
+
+def shown_owner(item: ActionItem, names_kept: bool) -> str | None:
+    """The owner the published summary may show: a name only with ATTRIBUTE=1, a role
+    from the name map ("facilitator") always, as the talk-time table does."""
+    if item.owner and (names_kept or talktime.is_role(item.owner)):
+        return item.owner
+    return None
 
 
 def llm_topic_numbers(summary: MeetingSummary) -> list[int]:
@@ -174,6 +182,7 @@ def render_markdown(
         low_confidence_threshold=confidence.LOW_MEAN_PROBABILITY,
         word_confidence_known=any(s.words for s in transcript.segments),
         llm_topic_numbers=llm_topic_numbers(summary),
+        shown_owner=lambda item: shown_owner(item, summary.names_kept),
     )
 
 

@@ -93,7 +93,7 @@ class RunSettings:
     chat: Path | None = None  # the Zoom chat; default chat.txt/meeting_saved_chat.txt beside
     chat_start_s: float = 0.0  # the chat's clock at the recording's start (CHAT_START)
     llm: llm.LLMSettings | None = None  # LLM mode (LEANCOFFEE_LLM_* variables); None: off
-    exports: tuple[str, ...] = ()  # files beside the summary: txt, srt, vtt, chapters
+    exports: tuple[str, ...] = ()  # files beside the summary: txt, srt, vtt, chapters, actions
     progress: bool = True
 
 
@@ -594,13 +594,14 @@ def summarize(settings: RunSettings) -> RunResult:
             generator={"name": "leancoffee-notes", "version": __version__},
             speakers=talk,
             review_notes=review_notes,
+            names_kept=settings.attribute,
         )
         timeline = render.render_timeline(summary, settings.prompts_dir)
         markdown = render.render_markdown(
             summary, settings.prompts_dir, paths.timeline.name if timeline else None
         )
         sidecar = render.render_sidecar(summary, markdown)
-        exported = export.render_exports(transcript, topics, settings.exports, title)
+        exported = export.render_exports(transcript, topics, notes.topics, settings.exports, title)
         # Two runs on one meeting write one after the other, each checking for edits.
         with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):
             _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)

@@ -19,7 +19,8 @@ from pipeline.artifacts import (
 )
 from pipeline.confidence import low_confidence_stretches
 
-SIDECAR_SCHEMA_VERSION = 1
+# 2: a topic's action_items are objects (text, owner, start), no longer strings.
+SIDECAR_SCHEMA_VERSION = 2
 
 
 def to_jsonable(obj: Any) -> Any:

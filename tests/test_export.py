@@ -5,22 +5,27 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 
 import pytest
 import webvtt
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from test_cli import assert_clean_failure, outputs, run_cli
 
 from pipeline.artifacts import TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.export import parse_formats, render_exports
+from pipeline.extract import EMPTY_NOTES
+from pipeline.render import render_markdown
 from pipeline.vtt import load_vtt
 
 
 def test_formats_are_read_once_each_and_unknown_ones_refused():
     assert parse_formats("srt, VTT,.txt,srt,chapters") == ("srt", "vtt", "txt", "chapters")
     assert parse_formats("") == ()
-    with pytest.raises(SettingsError, match="'docx' is not one of txt, srt, vtt, chapters"):
+    with pytest.raises(
+        SettingsError, match="'docx' is not one of txt, srt, vtt, chapters, actions"
+    ):
         parse_formats("txt,docx")
 
 
@@ -45,7 +50,10 @@ def test_webvtt_export_reads_back_as_the_same_transcript(tmp_path):
         TopicSegment("Opening", "opening", None, 0, 0, 0.0, 4.04),
         TopicSegment("R&D budgets", "topic", 0, 1, 2, 4.8, 3729.125),
     ]
-    files = render_exports(transcript, topics, ("vtt", "srt", "chapters"), "Roundtable --> 2027")
+    notes = [EMPTY_NOTES] * len(topics)
+    files = render_exports(
+        transcript, topics, notes, ("vtt", "srt", "chapters"), "Roundtable --> 2027"
+    )
     assert files["vtt"].startswith("WEBVTT\n\nNOTE Roundtable -> 2027\n")
     path = tmp_path / "meeting.vtt"
     path.write_text(files["vtt"])
@@ -71,9 +79,17 @@ def test_the_demo_exports_every_turn_and_a_timeless_transcript_only_as_text(tmp_
     assert_clean_failure(refused, 3, str(timeless), "no times", "srt", "EXPORT=txt")
     assert outputs(tmp_path) == [], "nothing is written"
 
-    result = run_cli(tmp_path, timeless, "--export", "txt")
+    result = run_cli(tmp_path, timeless, "--export", "txt,actions")
     assert result.returncode == 0, result.stderr
     (text_file,) = [p for p in outputs(tmp_path) if p.suffix == ".txt"]
+    # The organizer's follow-up list names who took each action on; the summary does not.
+    (actions_file,) = [p for p in outputs(tmp_path) if p.name.endswith(".actions.md")]
+    assert (
+        "- [ ] Mark: I'll share our onboarding checklist in the repo after this call. "
+        "(Onboarding senior hires remotely)"
+    ) in actions_file.read_text().splitlines()
+    summary = text_file.with_suffix(".md").read_text()
+    assert "- [ ] I'll share our onboarding checklist in the repo after this call.\n" in summary
     text = text_file.read_text()
     turns = json.loads(timeless.read_text())["turns"]
     for turn in turns:
@@ -81,3 +97,39 @@ def test_the_demo_exports_every_turn_and_a_timeless_transcript_only_as_text(tmp_
     sidecar = json.loads(text_file.with_suffix(".json").read_text())
     headings = [s["title"] for s in sidecar["segments"]]
     assert [h for h in headings if re.search(rf"^{re.escape(h)}$", text, re.M)] == headings
+
+
+def test_the_summary_shows_an_action_owner_only_when_names_are_kept():
+    from pipeline.artifacts import ActionItem, MeetingNotes, MeetingSummary, Recording, TopicNotes
+
+    transcript = Transcript((), "en", 0.0, "test", "none", {})
+    actions = (
+        ActionItem("I'll send the interview rubric by Friday.", owner="Oscar Diaz"),
+        ActionItem("I'll book the room for the next meeting.", owner="facilitator"),
+        ActionItem("Let's all bring one story next time.", owner=None),
+    )
+    summary = MeetingSummary(
+        title="Hiring",
+        date="2026-11-12",
+        slug="2026-11-12-hiring",
+        recording=Recording("hiring.m4a", "0" * 64, 1, 0.0, "m4a"),
+        transcript=transcript,
+        agenda=None,
+        segments=(TopicSegment("Hiring", "topic", None, 0, 0, None, None),),
+        notes=MeetingNotes("", (), (TopicNotes((), (), actions, ()),)),
+        redactions=(),
+        timebox_minutes=8.0,
+        stage_seconds={},
+        generator={},
+    )
+    lines = [
+        "- [ ] I'll send the interview rubric by Friday.",
+        "- [ ] I'll book the room for the next meeting. — facilitator",  # a role is no name
+        "- [ ] Let's all bring one story next time.",
+    ]
+    chatham = render_markdown(summary, ROOT / "prompts")
+    assert all(line in chatham.splitlines() for line in lines)
+    assert "Oscar" not in chatham
+    lines[0] += " — Oscar Diaz"
+    named = render_markdown(replace(summary, names_kept=True), ROOT / "prompts")
+    assert all(line in named.splitlines() for line in lines)

@@ -63,7 +63,8 @@ def test_advice_action_items_and_resources_are_found(demo):
     assert any("DORA" in line for line in metrics.takeaways)
     assert "Accelerate" in metrics.resources
     onboarding = by_title["Onboarding senior hires remotely"]
-    assert any("onboarding checklist" in item for item in onboarding.action_items)
+    (checklist,) = [i for i in onboarding.action_items if "onboarding checklist" in i.text]
+    assert checklist.owner == "Mark"  # "I'll share our onboarding checklist", said by Mark
     assert any("Site Reliability Engineering" in r for r in by_title["On-call fatigue"].resources)
     assert 40 <= len(notes.overview.split()) <= 160
     assert "Engineering metrics" in notes.overview
@@ -102,9 +103,14 @@ def test_commitments_need_a_speaker_who_promises():
     assert commitment_cues("What we're aiming to do is to create a new remote control.") == []
 
 
-def notes_of_one_topic(said: list[str], title: str):
-    """extract_notes on ``said``, one turn a sentence, as one topic called ``title``."""
-    units = [TranscriptSegment(i, None, None, t, speaker="PM") for i, t in enumerate(said)]
+def notes_of_one_topic(said: list[str], title: str, speakers: list[str] | None = None):
+    """extract_notes on ``said``, one turn a sentence, as one topic called ``title``;
+    every turn is the PM's unless ``speakers`` says whose each one is."""
+    speakers = speakers or ["PM"] * len(said)
+    units = [
+        TranscriptSegment(i, 10.0 * i, 10.0 * i + 9, t, speaker=who)
+        for i, (t, who) in enumerate(zip(said, speakers, strict=True))
+    ]
     topic = TopicSegment(title, "topic", 0, 0, len(units) - 1, None, None)
     return extract_notes(units, [topic], load_spacy(), load_keybert()).topics[0]
 
@@ -119,9 +125,26 @@ def test_a_promise_said_twice_is_one_action_item():
         "I'm gonna save a copy of this and put the minutes in the shared folder.",
         "I will check what the trend watchers say about fruit and vegetables.",
     ]
-    items = notes_of_one_topic(said, "Materials").action_items
+    items = [i.text for i in notes_of_one_topic(said, "Materials").action_items]
     assert len([i for i in items if "save a copy" in i]) == 1, items
     assert any("trend watchers" in i for i in items), items
+
+
+def test_an_action_item_is_owned_by_whoever_took_it_on():
+    said = [
+        ("Dana", "Our interview loop for staff engineers takes six weeks, and we lose people."),
+        ("Oscar", "I'll send everyone our interview rubric for staff engineers by Friday."),
+        ("Priya", "We're going to try a paid work sample instead of the take-home exercise."),
+        ("Dana", "Let's all bring one rejected candidate story to the next meeting."),
+        ("Mark", "The bar raiser joins every loop, and the hiring manager writes the brief."),
+    ]
+    notes = notes_of_one_topic([t for _, t in said], "Hiring", [w for w, _ in said])
+    owners = {i.text: (i.owner, i.start) for i in notes.action_items}
+    assert owners == {
+        said[1][1]: ("Oscar", 10.0),
+        said[2][1]: ("Priya", 20.0),
+        said[3][1]: (None, 30.0),  # "let's": the whole group's, nobody's in particular
+    }
 
 
 def test_introductions_and_running_the_meeting_are_not_takeaways():
