@@ -366,7 +366,9 @@ _CUES = [
 ]
 # Sentences with commitments: someone will do something, or an explicit action item.
 _ACTION_VERBS = (
-    r"send|share|write|set up|look|check|ask|talk|follow|find|prepare|put|make|do|get|try|email"
+    # "get" only as a delivery: "we'll get more data", "you'll get a notice" are forecasts
+    r"send|share|write|set up|look|check|ask|talk|follow|find|prepare|put|make|do|try|email"
+    r"|get back|get in touch|get (?:it|them|that|this|those) (?:to|over to)"
     r"|mail|circulate|update|draft|review|schedule|book|organi[sz]e|create|build|test|bring|read"
     r"|finish|start|contact|meet|work|add|fix|note|post|upload|sort out|figure out|present"
     r"|investigate|implement|run|collect|call|reach out|introduce|invite|document|compile"
@@ -393,10 +395,17 @@ _ACTION_CUE_WORDS = frozenset(
 )
 _NOT_ACTION_RE = re.compile(
     r"(?i)\blet'?s (?:see|say|just see|move on|go|start|get started|vote|hear|give it|wrap up"
-    r"|begin|have a look|take a look)\b|\bwe'?ll see\b|\bi'?ll (?:note|write) (?:that|it|this)\b"
+    r"|begin|have a look|take a look|talk about|look at|discuss|finish|get to|go (?:through|over))"
+    r"\b|\bwe'?ll see\b|\bi'?ll (?:note|write) (?:that|it|this)\b"
     # a deferral, not a task: "we'll get to that later", "we'll talk about them later"
     r"|\b(?:get to|come back to|return to|talk about|discuss|deal with|worry about)"
     r"\s+(?:that|this|it|them|those|these)\s+later\b"
+    # running the meeting, not a task after it: "I'll start with the agenda", "we'll
+    # look at your presentations", "I'll get to that", "firstly I'll show you the notes"
+    r"|\b(?:i|we)(?:'ll| will|'m going to|'m gonna|'re going to|'re gonna| am going to"
+    r"| are going to)\s+(?:just\s+|now\s+|then\s+|first\s+)?(?:start (?:just )?(?:with|again"
+    r"|off|by)|finish (?:up|this|off)|talk about|look at|get to|go (?:through|over)|show you"
+    r"|do (?:the|a quick) (?:opening|introduction|round))\b"
 )
 # Lean Coffee facilitation: structure, not content.
 _META_RE = re.compile(
@@ -1141,9 +1150,14 @@ def _closing_takeaways(
 
 def commitment_cues(sentence: str) -> list[str]:
     """The words that make ``sentence`` an action item ("I'll send", "next steps"), if any."""
-    if _NOT_ACTION_RE.search(sentence):
+    if _NOT_ACTION_RE.search(sentence.replace("’", "'")):
         return []
-    return [m.group(0) for m in _ACTION_RE.finditer(sentence)]
+    # Inside a quotation ("it says: 'OK, I'm gonna try the greeting'") nobody promises.
+    return [
+        m.group(0)
+        for m in _ACTION_RE.finditer(sentence)
+        if len(re.findall(r'["“”]', sentence[: m.start()])) % 2 == 0
+    ]
 
 
 def _action_items(
@@ -1195,8 +1209,8 @@ _OWN_COMMITMENT_RE = re.compile(r"(?i)^(?:what\s+)?(?:i|we)\b")
 
 def _owner(sentence: str, speaker: str | None) -> str | None:
     """Who took the sentence's commitment on: its speaker, when they promised it."""
-    match = _ACTION_RE.search(sentence)
-    if not speaker or match is None or not _OWN_COMMITMENT_RE.match(match.group(0)):
+    cues = commitment_cues(sentence)
+    if not speaker or not cues or not _OWN_COMMITMENT_RE.match(cues[0]):
         return None
     return speaker
 

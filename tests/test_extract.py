@@ -101,6 +101,17 @@ def test_commitments_need_a_speaker_who_promises():
         "What I'm gonna try to do is"
     ]
     assert commitment_cues("What we're aiming to do is to create a new remote control.") == []
+    # Running the meeting is no task after it (AMI TS3009b, TS3009c, TS3010c).
+    assert commitment_cues("I'll start with the presentation again, the agenda.") == []
+    assert commitment_cues("We'll look at the three presentations from you.") == []
+    assert commitment_cues("Let's talk about the interface concept.") == []
+    assert commitment_cues("The finance we'll do later, so firstly I'll show you the notes.") == []
+    assert commitment_cues("We're gonna start recording them next week.") == ["We're gonna start"]
+    # A forecast is no promise; a delivery is (ICSI Bed010).
+    assert commitment_cues("We'll get more and more data from Heidelberg.") == []
+    assert commitment_cues("I'll get back to you on the budget.") == ["I'll get back"]
+    # Nor is a promise quoted from someone else (ICSI Bed010).
+    assert commitment_cues('It says: " OK, well I\'m gonna try to do the greeting goal ".') == []
 
 
 def notes_of_one_topic(said: list[str], title: str, speakers: list[str] | None = None):
