@@ -373,6 +373,9 @@ _ACTION_VERBS = (
     r"|finish|start|contact|meet|work|add|fix|note|post|upload|sort out|figure out|present"
     r"|investigate|implement|run|collect|call|reach out|introduce|invite|document|compile"
     r"|summari[sz]e|report|forward|distribute|think about|decide|come up|save"
+    # a roundtable's own commitments: "I'll take that back to my team", "I'll connect
+    # you with our head of SRE", "I'm going to steal that idea"
+    r"|take (?:\w+ )?back|connect|loop in|ping|steal|borrow|adopt|pilot|propose"
 )
 # The apostrophes are required: "were going to", "well, look" and "ill" are no promise.
 # A promise inside a question or a condition ("how we're going to get", "if we'll

@@ -110,6 +110,12 @@ def test_commitments_need_a_speaker_who_promises():
     # A forecast is no promise; a delivery is (ICSI Bed010).
     assert commitment_cues("We'll get more and more data from Heidelberg.") == []
     assert commitment_cues("I'll get back to you on the budget.") == ["I'll get back"]
+    # A roundtable's own commitments.
+    assert commitment_cues("I'll take that back to my team.") == ["I'll take that back"]
+    assert commitment_cues("I'll connect you with our head of SRE after the call.") == [
+        "I'll connect"
+    ]
+    assert commitment_cues("I'm going to steal that idea for our retros.") == ["I'm going to steal"]
     # Nor is a promise quoted from someone else (ICSI Bed010).
     assert commitment_cues('It says: " OK, well I\'m gonna try to do the greeting goal ".') == []
 
