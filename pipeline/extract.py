@@ -418,11 +418,23 @@ _META_RE = re.compile(
     r"|(?:one|a) takeaway from|see you next|thanks,? everyone|welcome,? everyone|out of time"
     r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
 )
+# A question the transcript wrote without its "?" ("What are your experiences with
+# remote controls."): a question word or an auxiliary, then its subject. Not a pseudo-
+# cleft ("What we need is ...") or "What is important is ...".
+_UNMARKED_QUESTION_RE = re.compile(
+    r"(?i)^(?:(?:so|and|but|okay|ok|well|um|uh)[,.]?\s+)*"
+    r"(?:(?:what|how|why|where|when|who|which)\s+)?"
+    r"(?:are|is|do|does|did|can|could|would|should|shall|will|was|were|have|has)\s+"
+    r"(?:you|we|they|i|he|she|it|there|your|our|their|anyone|anybody|everyone|somebody)\b"
+)
 _PRONOUN_START_RE = re.compile(r"(?i)^(?:it|that|this|those|these|they|he|she|them)\b")
 
 _URL_RE = re.compile(
     r"(?i)\b(?:https?://[^\s<>\"]+|www\.[^\s<>\"]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*"
     r"\.(?:com|io|org|dev|net|ai|co|app)(?:/[^\s<>\"]*)?)"
+)
+_JOINER_WORDS = frozenset(
+    "of on the and for to in a an de this that these those our my your their".split()
 )
 _TITLE_WORDS = r"[A-Z0-9][\w+#&'’-]*(?:\.\w+)*"
 _JOINER = r"\s+(?:(?:of|on|the|and|for|to|in|a|&)\s+)?"
@@ -680,7 +692,9 @@ def extract_notes(
                     text=text,
                     words=n_words,
                     lemmas=lemmas,
-                    question=text.endswith("?") or sent.text.rstrip(" \"'").endswith("?"),
+                    question=text.endswith("?")
+                    or sent.text.rstrip(" \"'").endswith("?")
+                    or bool(_UNMARKED_QUESTION_RE.match(text)),
                     meta=bool(_META_RE.search(sent.text)),
                     cue=_cue_score(text) + opts.imperative_cue * _is_imperative(sent),
                     disfluency=max(disfluency[bi], cut) + 0.1 * restarts_left,
@@ -1234,7 +1248,7 @@ def _promise(sentence: str) -> str:
 
 def _clean_resource(name: str) -> str:
     name = name.strip(" \"'“”‘’.,;:!?()")
-    name = re.sub(r"(?i)^(?:the|a|an)\s+", "", name)
+    name = re.sub(r"(?i)^(?:the|a|an|this|that|these|those|our|my|your|their)\s+", "", name)
     name = re.sub(r"['’]s$", "", name)
     return " ".join(name.split())
 
@@ -1270,6 +1284,9 @@ def _resources_in(
             continue
         if all(len(t.text) == 1 for t in words if t.pos_ != "DET"):
             continue  # "the M L": letters spelled out, not a name
+        # "F first": a stutter; a name's words are capitalised ("Switchboard-two" is one)
+        if any(t.is_lower and t.text not in _JOINER_WORDS and _stands_alone(t) for t in words):
+            continue
         if len(words) == 1:
             w = words[0].text
             if w.isupper() and len(w) <= 2:
@@ -1293,6 +1310,11 @@ def _resources_in(
             continue
         out.append((name, weight))
     return out
+
+
+def _stands_alone(token) -> bool:
+    """Not the tail of a hyphenated word ("Switchboard-two")."""
+    return token.i == 0 or token.doc[token.i - 1].whitespace_ != ""
 
 
 def _dedupe_resources(ranked: list[tuple[str, float]]) -> list[str]:

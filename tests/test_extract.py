@@ -225,3 +225,18 @@ def test_topics_off_the_agenda_are_titled_by_their_key_phrases():
         "Intentions, context, building (turns 11-13)",  # titles tell topics apart
         "Nothing said",
     ]
+
+
+def test_an_unmarked_question_is_no_takeaway_and_a_stutter_no_resource():
+    # Turns adapted from AMI meeting TS3010a, whose transcript writes questions with "."
+    said = [
+        "What are your experiences with remote controls.",
+        "F first.",
+        "Big ones are not easy to use, and when I dropped mine it broke.",
+        "At home we have a TV, a video recorder, a DVD player and a satellite receiver.",
+        "We use the Switchboard-two corpus and this Broadcast News set for training.",
+        "The remote for our radio set has far too many buttons that nobody ever uses.",
+    ]
+    notes = notes_of_one_topic(said, "Remote controls")
+    assert notes.takeaways and not [t for t in notes.takeaways if t.startswith("What")]
+    assert notes.resources == ("Broadcast News",)  # not "F first", nor "this Broadcast News"
