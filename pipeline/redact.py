@@ -11,6 +11,7 @@ the summary's checklist, and never published.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -94,9 +95,13 @@ def redact_texts(
 
     known = set(participant_names(participants))
     organizers_words = {w for title in not_names for w in re.findall(r"\w+", title.lower())}
+    first_names = FirstNames()
     found: list[set[str]] = []
-    for doc in nlp.pipe(cleaned, disable=["lemmatizer"]):
+    for k, doc in enumerate(nlp.pipe(cleaned, disable=["lemmatizer"])):
         people = {ent.text for ent in doc.ents if ent.label_ == "PERSON"}
+        people |= first_names.in_doc(doc)
+        if k < len(bare) and bare[k] and first_names.is_name(doc.text):
+            people.add(doc.text)  # a resource "Thilo": no sentence to tell, so the list does
         found.append(
             {p for p in people if not set(re.findall(r"\w+", p.lower())) <= organizers_words}
         )
@@ -110,6 +115,90 @@ def redact_texts(
                 text = _replace(pattern, text, "name", PARTICIPANT, log)
         result.append(_fix_articles(text))
     return result, log
+
+
+_NOT_FIRST_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+_NOT_PEOPLE = frozenset({"NORP", "LANGUAGE", "DATE", "TIME"})
+
+
+class FirstNames:
+    """People spaCy's small model takes for places or firms ("check with Stephane",
+    "I gave Thilo ten gigs"): a capitalised proper noun standing alone in mid-sentence
+    that is a known first name (gender-guesser's list, some 60,000 names, accents
+    ignored). Not the first word of a sentence, a month or a day, a word also written
+    in lower case in the same text ("go", "will"), nor part of a longer name ("Lean
+    Coffee", "Ruby on Rails")."""
+
+    def __init__(self) -> None:
+        import gender_guesser.detector
+
+        names = gender_guesser.detector.Detector(case_sensitive=False).names
+        self._names = {_plain(name) for name in names} - _NOT_FIRST_NAMES
+
+    def is_name(self, word: str) -> bool:
+        """A single capitalised word that is a known first name."""
+        return word.istitle() and word.isalpha() and _plain(word) in self._names
+
+    def in_doc(self, doc: Any) -> set[str]:
+        lower = {t.text for t in doc if t.is_lower}
+        return {
+            token.text
+            for token in doc
+            if token.pos_ == "PROPN"
+            and token.is_title
+            and not token.is_sent_start
+            and token.dep_ != "compound"
+            and token.ent_type_ not in _NOT_PEOPLE  # "German" is a first name too
+            and token.text.lower() not in lower
+            and not _in_longer_name(token)
+            and not _is_place(token)
+            and self.is_name(token.text)
+        }
+
+
+def _plain(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+_PLACE_PREPOSITIONS = frozenset("in from to at near around across into outside".split())
+
+
+def _is_place(token: Any) -> bool:
+    """A place spaCy saw as one, said as one: "fashion from Paris and Milan"."""
+    head = token
+    while head.dep_ == "conj" and head.head is not head:
+        head = head.head
+    return (
+        token.ent_type_ == "GPE" and head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPOSITIONS
+    )
+
+
+def _in_longer_name(token: Any) -> bool:
+    """Beside another capitalised word ("Lean Coffee"), joined to one ("Ruby on Rails"),
+    or part of a hyphenated word ("Kit-Kat")."""
+    doc, i = token.doc, token.i
+    if (i > 0 and doc[i - 1].text == "-" and doc[i - 1].whitespace_ == "") or (
+        token.whitespace_ == "" and i + 1 < len(doc) and doc[i + 1].text == "-"
+    ):
+        return True
+    after = doc[i + 1] if i + 1 < len(doc) else None
+    if after is not None and (
+        after.is_title
+        or (after.lower_ in ("of", "on", "de") and i + 2 < len(doc) and doc[i + 2].is_title)
+    ):
+        return True
+    before = doc[i - 1] if i > 0 else None
+    # a capitalised first word is part of the name only if it is a proper noun ("San Diego")
+    return (
+        before is not None
+        and before.is_title
+        and (not before.is_sent_start or before.pos_ == "PROPN")
+    )
 
 
 def _fix_articles(text: str) -> str:

@@ -40,6 +40,35 @@ def test_names_and_contact_details_are_removed(nlp):
     }
 
 
+def test_first_names_that_spacy_takes_for_places_or_firms_are_redacted(nlp):
+    # Sentences adapted from ICSI meetings Bmr026 and Bro022: spaCy's small model reads
+    # "Thilo" as a place and "Stephane" as a firm.
+    named = [
+        "I just gave Thilo some ten gigs of space.",
+        "On that disk is only Carmen and Stephane's data.",
+        "We should check with Stephane first.",
+    ]
+    kept = [
+        "Thanks for joining our monthly Lean Coffee.",  # "Lean" is a first name too
+        "We use Ruby on Rails for the admin tool.",
+        "Some tin foil from a random Kit-Kat bar.",
+        "So in Milan and Paris the trends show fruit patterns.",  # places, said as places
+        "We launched it in May and the German team took it over in June.",
+        "We rewrote the service in Go last year.",
+    ]
+    cleaned, log = redact_texts(named + kept, [], nlp)
+    assert cleaned[: len(named)] == [
+        "I just gave a participant some ten gigs of space.",
+        "On that disk is only a participant and a participant's data.",
+        "We should check with a participant first.",
+    ]
+    assert cleaned[len(named) :] == kept
+    assert {r.original for r in log} == {"Thilo", "Carmen", "Stephane"}
+    # Alone, as a resource, a first name has no sentence to tell by: the list decides.
+    resources, _ = redact_texts(["Stephane", "SmartKom", "Ruby on Rails"], [], nlp, bare=[True] * 3)
+    assert resources == ["A participant", "SmartKom", "Ruby on Rails"]
+
+
 def test_attribute_keeps_names_but_never_contact_details(nlp):
     cleaned, log = redact_texts(["Ask Mark at mark@acme.com."], ["Mark"], nlp, keep_names=True)
     assert cleaned == ["Ask Mark at [e-mail removed]."]
