@@ -173,6 +173,12 @@ def render_markdown(
             for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)
             if segment.kind == "topic"
         ],
+        # The takeaway round that ends a Lean Coffee: what the archive collects.
+        closings=[
+            (segment, notes)
+            for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)
+            if segment.kind == "closing"
+        ],
         notes=summary.notes,
         timed=transcript.duration_s > 0,
         timeline_file=timeline_file,

@@ -259,6 +259,14 @@ def test_a_pipeline_summary_round_trips_into_the_archive(tmp_path: Path, archive
         for s in sidecar["segments"]
         if s["kind"] == "topic"
     ]
+    # The round of takeaways that ends the meeting is what the archive collects most.
+    (closing,) = [s for s in sidecar["segments"] if s["kind"] == "closing"]
+    assert closing["takeaways"] == [
+        "A mentor and a real first project for every new hire.",
+        "Every alert that wakes someone up needs a ticket and a fix.",
+        "Report metrics for the whole team, never for one person, and never compare teams.",
+    ]
+    expected.append(("Closing round", [], closing["takeaways"]))
     assert [(t["title"], t["keyphrases"], t["takeaways"]) for t in published["topics"]] == expected
 
 
