@@ -866,8 +866,9 @@ def extract_notes(
             ActionItem(s.text, _owner(s.text, units[s.unit].speaker), units[s.unit].start)
             for s in chosen_actions
         )
+        action_texts = {a.text for a in actions}
         scored = _score_sentences(
-            [s for s in by_seg[si] if s.text not in {a.text for a in actions}],
+            [s for s in by_seg[si] if s.text not in action_texts],
             centroids[si],
             title_vecs.get(titles[si]),
             phrase_lemmas[si],

@@ -108,7 +108,7 @@ class OutputPaths:
         return cls(folder / f"{stem}.md", folder / f"{stem}.json", folder / f"{stem}.timeline.svg")
 
     def export(self, fmt: str) -> Path:
-        """An export: ``<stem>.txt``, ``.srt``, ``.vtt``, ``.chapters.vtt``."""
+        """An export: ``<stem>.txt``, ``.srt``, ``.vtt``, ``.chapters.vtt``, ``.actions.md``."""
         return self.markdown.with_suffix(export.SUFFIXES[fmt])
 
 
