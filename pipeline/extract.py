@@ -192,7 +192,7 @@ _TRAILING_HEDGE_RE = re.compile(
     r"[.!]*$"
 )
 _TAKEAWAY_PREFIX_RE = re.compile(
-    r"(?i)^(?:my|one|the|our|a)\s+(?:key\s+|main\s+|big\s+|biggest\s+)?takeaways?\s+"
+    r"(?i)^(?:my|one|the|our|a)\s+(?:key\s+|main\s+|big\s+|biggest\s+)?take\s?aways?\s+"
     r"(?:is|was|would be|for me is)\s*(?:that\s+)?[:,]?\s*"
 )
 
@@ -356,7 +356,7 @@ _CUES = [
         (r"\bwe (?:stopped|switched|decided|moved|changed|started|fixed|learned|dropped)\b", 1.0),
         (r"\b(?:decided|decision|agreed)\b", 0.5),
         (r"\bthe (?:key|trick|secret|answer) is\b", 1.0),
-        (r"\bmy (?:advice|takeaway)\b|\btakeaway\b", 1.0),
+        (r"\bmy (?:advice|take ?away)\b|\btakeaways?\b|\b(?:one|a|the|key|main) take away\b", 1.0),
         (r"\b(?:never|always|instead|make sure|do ?n[o']t)\b", 0.5),
         (r"\b(?:should|must|need to|have to)\b", 0.3),
         (r"\b(?:important|crucial|essential|biggest|the problem (?:is|was))\b", 0.4),
@@ -415,7 +415,7 @@ _META_RE = re.compile(
     r"(?i)\b(?:time'?s up|thumbs (?:up|down|sideways)|roman vote|next (?:card|topic)"
     r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
     r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
-    r"|(?:one|a) takeaway from|see you next|thanks,? everyone|welcome,? everyone|out of time"
+    r"|(?:one|a) take ?away from|see you next|thanks,? everyone|welcome,? everyone|out of time"
     r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
 )
 # A question the transcript wrote without its "?" ("What are your experiences with

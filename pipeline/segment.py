@@ -57,6 +57,8 @@ class SegmentOptions:
     strong_cue_bonus: float = 6.0  # a topic starting at "next card", "let's move on" (set by hand)
     weak_cue_bonus: float = 1.0  # a topic starting at a weaker hint ("agenda", "time's up")
     closing_cue_bonus: float = 6.0  # the closing starting at "wrap up", "takeaways" (by hand)
+    round_call_bonus: float = 10.0  # ... at "one takeaway from each of you" (by hand: Lean
+    # Coffee's closing round; the bench's meetings never call one)
     boundary_weight: float = 0.5  # weight of the learned boundary model's log-odds per block
     # agenda mode
     sim_weight: float = 2.0  # weight of a block's similarity to a card (centred per card)
@@ -92,8 +94,16 @@ _WEAK_CUES = re.compile(
     r"|let'?s (?:talk|start|discuss|get started))\b"
 )
 _CLOSING_CUES = re.compile(
-    r"\b(?:takeaways?|wrap(?:ping)? (?:it )?up|to wrap|closing round|parking lot"
+    r"\b(?:takeaways?|(?:my|one|a|your|main|key|biggest?) take aways?|take aways"
+    r"|wrap(?:ping)? (?:it )?up|to wrap|closing round|parking lot"
     r"|out of time|that'?s all for today)\b"
+)
+# The facilitator calling the takeaway round ("one takeaway from each of you"). Whisper
+# often writes "take away", and a bare "take away" is usually the verb.
+_ROUND_CALL = re.compile(
+    r"\b(?:takeaways?|(?:one|a|your) take away)\b"
+    r".*(?:\b(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round)\b|\beach\W*$)"
+    r"|\b(?:closing round|round of take ?aways)\b"
 )
 _EXTENSION_CUES = re.compile(
     r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
@@ -260,9 +270,12 @@ def _describe_blocks(
         for a in firsts
     ]
     said = [any(closing[a : b + 1]) for a, b in ranges]
-    # The closing round starts at its first cue; "my takeaway is..." follows it.
+    # The closing round starts at its first cue; "my takeaway is..." follows it. The
+    # call of the round is the surest sign of it, even after "we're out of time".
     closing_cue = [
-        options.closing_cue_bonus * (closing[a] and not (k > 0 and said[k - 1]))
+        options.round_call_bonus
+        if _ROUND_CALL.search(texts[a])
+        else options.closing_cue_bonus * (closing[a] and not (k > 0 and said[k - 1]))
         for k, a in enumerate(firsts)
     ]
     return _Blocks(

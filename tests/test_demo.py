@@ -52,6 +52,15 @@ def test_make_summarize_runs_the_demo_end_to_end(tmp_path):
     on_call = next(s for s in sidecar["segments"] if s["title"] == "On-call fatigue")
     assert any("reliability engineering" in r.lower() for r in on_call["resources"])
     assert "Google" not in on_call["resources"]
+    # The closing round starts where the facilitator calls it ("one take away from each
+    # of you", as Whisper writes it), after the last card is parked; each participant's
+    # takeaway is shown without its "My take away is".
+    closing = sidecar["segments"][-1]
+    assert closing["kind"] == "closing"
+    first = sidecar["transcript"]["segments"][closing["first_turn"]]["text"].lower()
+    assert "wrap up" in first and "each of you" in first
+    round_md = md.split("### Closing round")[1].split("\n## ")[0]
+    assert "- A mentor and a real first project for every new hire." in round_md
 
     # EXPORT: a subtitle per transcript segment, a chapter per part of the meeting.
     srt = (tmp_path / "outputs" / "2026-11-12-demo-meeting.srt").read_text()
