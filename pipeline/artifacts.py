@@ -215,6 +215,10 @@ class Analysis:
     notes: MeetingNotes
     redactions: tuple[Redaction, ...]
     review_notes: tuple[str, ...] = ()  # extra lines for the reviewer (what the chat added)
+    # Each topic's action items before redaction, for the organizer's follow-up list
+    # (EXPORT=actions, never published): it names whom a task involves, as it names its
+    # owner.
+    actions_as_said: tuple[tuple[ActionItem, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import webvtt
 
-from pipeline.artifacts import TopicNotes, TopicSegment, Transcript, TranscriptSegment
+from pipeline.artifacts import ActionItem, TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.render import clock
 
@@ -54,18 +54,18 @@ def is_timed(transcript: Transcript) -> bool:
 def render_exports(
     transcript: Transcript,
     topics: Sequence[TopicSegment],
-    notes: Sequence[TopicNotes],
+    actions: Sequence[Sequence[ActionItem]],
     formats: Sequence[str],
     title: str,
 ) -> dict[str, str]:
     """{format: file text} for each of ``formats``; srt and vtt need a timed transcript.
-    ``notes`` are aligned with ``topics``."""
+    ``actions`` are each topic's action items, aligned with ``topics``."""
     writers = {
         "txt": lambda: plain_text(transcript, topics, title),
         "srt": lambda: subtitles(transcript, "srt"),
         "vtt": lambda: subtitles(transcript, "vtt", title),
         "chapters": lambda: chapters(topics, title),
-        "actions": lambda: action_list(topics, notes, title),
+        "actions": lambda: action_list(topics, actions, title),
     }
     return {f: writers[f]() for f in formats}
 
@@ -94,12 +94,14 @@ def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
     return _write([_cue(t.start, t.end, t.title, "vtt") for t in topics], "vtt", title)
 
 
-def action_list(topics: Sequence[TopicSegment], notes: Sequence[TopicNotes], title: str) -> str:
+def action_list(
+    topics: Sequence[TopicSegment], actions: Sequence[Sequence[ActionItem]], title: str
+) -> str:
     """Every action item as a markdown task, with its owner's name, its topic and when
     it was said: a follow-up list to paste into the next meeting's issue."""
     lines = [f"# Action items: {title}", ""]
-    for topic, topic_notes in zip(topics, notes, strict=True):
-        for item in topic_notes.action_items:
+    for topic, items in zip(topics, actions, strict=True):
+        for item in items:
             owner = f"{item.owner}: " if item.owner else ""
             when = f", {clock(item.start)}" if item.start is not None else ""
             lines.append(f"- [ ] {owner}{' '.join(item.text.split())} ({topic.title}{when})")

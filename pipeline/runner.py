@@ -518,6 +518,7 @@ def _analyse(
     review_notes: tuple[str, ...] = ()
     if chat_log:
         notes, review_notes = _with_chat(notes, topics, transcript, chat_log)
+    actions_as_said = tuple(topic.action_items for topic in notes.topics)
     with clock.stage("redact"):
         # Silent participants too: others may name them ("thanks, Priya").
         spoke = {s.speaker for s in transcript.segments if s.speaker}
@@ -531,7 +532,11 @@ def _analyse(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )
     analysis = Analysis(
-        segments=topics, notes=notes, redactions=redactions, review_notes=review_notes
+        segments=topics,
+        notes=notes,
+        redactions=redactions,
+        review_notes=review_notes,
+        actions_as_said=actions_as_said,
     )
     llm_fell_back = settings.llm is not None and (
         notes.llm is None
@@ -601,7 +606,9 @@ def summarize(settings: RunSettings) -> RunResult:
             summary, settings.prompts_dir, paths.timeline.name if timeline else None
         )
         sidecar = render.render_sidecar(summary, markdown)
-        exported = export.render_exports(transcript, topics, notes.topics, settings.exports, title)
+        exported = export.render_exports(
+            transcript, topics, analysis.actions_as_said, settings.exports, title
+        )
         # Two runs on one meeting write one after the other, each checking for edits.
         with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):
             _protect_edited_draft(paths.markdown, paths.sidecar, settings.force)

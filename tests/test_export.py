@@ -15,7 +15,6 @@ from test_cli import assert_clean_failure, outputs, run_cli
 from pipeline.artifacts import TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.export import parse_formats, render_exports
-from pipeline.extract import EMPTY_NOTES
 from pipeline.render import render_markdown
 from pipeline.vtt import load_vtt
 
@@ -50,9 +49,8 @@ def test_webvtt_export_reads_back_as_the_same_transcript(tmp_path):
         TopicSegment("Opening", "opening", None, 0, 0, 0.0, 4.04),
         TopicSegment("R&D budgets", "topic", 0, 1, 2, 4.8, 3729.125),
     ]
-    notes = [EMPTY_NOTES] * len(topics)
     files = render_exports(
-        transcript, topics, notes, ("vtt", "srt", "chapters"), "Roundtable --> 2027"
+        transcript, topics, [()] * len(topics), ("vtt", "srt", "chapters"), "Roundtable --> 2027"
     )
     assert files["vtt"].startswith("WEBVTT\n\nNOTE Roundtable -> 2027\n")
     path = tmp_path / "meeting.vtt"
@@ -79,20 +77,28 @@ def test_the_demo_exports_every_turn_and_a_timeless_transcript_only_as_text(tmp_
     assert_clean_failure(refused, 3, str(timeless), "no times", "srt", "EXPORT=txt")
     assert outputs(tmp_path) == [], "nothing is written"
 
-    result = run_cli(tmp_path, timeless, "--export", "txt,actions")
+    # The action names another participant, Priya.
+    script = json.loads(timeless.read_text())
+    (turn,) = [t for t in script["turns"] if "I'll share our onboarding" in t["text"]]
+    turn["text"] = turn["text"].replace("in the repo", "with Priya")
+    named = tmp_path / "demo-meeting.json"
+    named.write_text(json.dumps(script))
+    result = run_cli(tmp_path, named, "--export", "txt,actions")
     assert result.returncode == 0, result.stderr
     (text_file,) = [p for p in outputs(tmp_path) if p.suffix == ".txt"]
-    # The organizer's follow-up list names who took each action on; the summary does not.
+    # The organizer's follow-up list names who took each action on, and whom it
+    # involves; the summary names neither.
     (actions_file,) = [p for p in outputs(tmp_path) if p.name.endswith(".actions.md")]
     assert (
-        "- [ ] Mark: I'll share our onboarding checklist in the repo after this call. "
+        "- [ ] Mark: I'll share our onboarding checklist with Priya after this call. "
         "(Onboarding senior hires remotely)"
     ) in actions_file.read_text().splitlines()
     summary = text_file.with_suffix(".md").read_text()
-    assert "- [ ] I'll share our onboarding checklist in the repo after this call.\n" in summary
+    assert (
+        "- [ ] I'll share our onboarding checklist with a participant after this call.\n" in summary
+    )
     text = text_file.read_text()
-    turns = json.loads(timeless.read_text())["turns"]
-    for turn in turns:
+    for turn in script["turns"]:
         assert f"{turn['speaker']}: {turn['text']}" in text
     sidecar = json.loads(text_file.with_suffix(".json").read_text())
     headings = [s["title"] for s in sidecar["segments"]]
