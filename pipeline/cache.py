@@ -120,10 +120,13 @@ ANALYSIS_FORMAT = 1
 def _code_digest() -> str:
     """The pipeline's own source and the segmenter's trained boundary model: a change
     to either invalidates cached analyses."""
-    from pipeline.segment import BOUNDARY_MODEL_PATH
+    from pipeline.segment import BOUNDARY_MODEL_PATH, SPEAKERLESS_MODEL_PATH
 
     digest = hashlib.sha256()
-    paths = sorted(Path(__file__).resolve().parent.glob("*.py")) + [BOUNDARY_MODEL_PATH]
+    paths = sorted(Path(__file__).resolve().parent.glob("*.py")) + [
+        BOUNDARY_MODEL_PATH,
+        SPEAKERLESS_MODEL_PATH,
+    ]
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

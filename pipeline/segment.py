@@ -154,8 +154,8 @@ def segment_transcript(
     """Partition ``units`` into topic segments, in time order, covering every unit.
 
     ``embed`` maps texts to one vector each (the MiniLM sentence embedder);
-    ``boundaries`` is the learned boundary model (default: the one in models/). The
-    function only reads the units' text, speaker and times, and the agenda.
+    ``boundaries`` is the learned boundary model (default: ``default_boundary_model``).
+    The function only reads the units' text, speaker and times, and the agenda.
     """
     if not units:
         return ()
@@ -172,7 +172,7 @@ def segment_transcript(
     )
     span = options.coherence_weight * _span_coherence(_content_vectors(units, blocks, options))
     if options.boundary_weight:
-        model = boundaries or load_boundary_model()
+        model = boundaries or default_boundary_model(units)
         features = boundary_features(units, texts, ranges, blocks.vectors)
         odds = np.array([model.log_odds(f) for f in features])
         blocks = replace(blocks, topic_cue=blocks.topic_cue + options.boundary_weight * odds)
@@ -354,6 +354,9 @@ def _log_normal_prior(positions: np.ndarray, expected: float, weight: float) -> 
 # --- learned boundary cues ----------------------------------------------------------------
 
 BOUNDARY_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "segment-boundaries.json"
+# The same model trained with every speaker removed, for transcripts without speakers
+# (mixed audio): a change of speaker is the first model's strongest feature.
+SPEAKERLESS_MODEL_PATH = BOUNDARY_MODEL_PATH.with_name("segment-boundaries-nospeakers.json")
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,13 @@ class BoundaryModel:
 def load_boundary_model(path: Path = BOUNDARY_MODEL_PATH) -> BoundaryModel:
     data = json.loads(path.read_text())
     return BoundaryModel(weights=data["weights"], bias=data["bias"])
+
+
+def default_boundary_model(units: Sequence[TranscriptSegment]) -> BoundaryModel:
+    """The model in models/ for these units: without any speaker (mixed audio), the one
+    trained without them, or every block would look like a change of topic."""
+    has_speakers = any(u.speaker for u in units)
+    return load_boundary_model(BOUNDARY_MODEL_PATH if has_speakers else SPEAKERLESS_MODEL_PATH)
 
 
 _FIRST_WORDS = 2  # the opening words of a block's first unit are cue candidates

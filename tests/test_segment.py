@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, SAMPLES
 
 from pipeline.agenda import agenda_from_data
 from pipeline.artifacts import TOPIC_KINDS, TranscriptSegment
 from pipeline.models import sentence_embedder
-from pipeline.segment import boundary_examples, load_boundary_model, segment_transcript
+from pipeline.segment import (
+    boundary_examples,
+    default_boundary_model,
+    load_boundary_model,
+    segment_transcript,
+)
 from pipeline.transcript_json import load_transcript_json
 
 BENCH_VAL = ROOT.parent / "shared" / "bench" / "meetings" / "val"
@@ -154,6 +161,20 @@ def test_the_learned_boundary_model_rates_a_change_of_topic_above_the_rest(embed
     # Blocks away from the change (their windows do not reach it) score lower.
     far = [o for b, o in enumerate(odds) if abs(b - change) > 5]
     assert far and odds[change] > max(far) + 1.0
+
+
+def test_without_speakers_blocks_look_no_more_like_topic_changes(embed):
+    """Mixed audio has no speakers. A change of speaker is the boundary model's strongest
+    feature, so without its own model every block looked like a change of topic."""
+    with_speakers = load_transcript_json(SAMPLES / "demo-meeting.json").transcript.segments
+    without = tuple(replace(u, speaker="") for u in with_speakers)
+
+    def mean_probability(units):
+        _, features = boundary_examples(units, embed)
+        model = default_boundary_model(units)
+        return float(np.mean([1 / (1 + np.exp(-model.log_odds(f))) for f in features]))
+
+    assert abs(mean_probability(without) - mean_probability(with_speakers)) < 0.1
 
 
 def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_path):
