@@ -118,8 +118,8 @@ ANALYSIS_FORMAT = 1
 
 
 def _code_digest() -> str:
-    """The pipeline's own source and the segmenter's trained boundary model: a change
-    to either invalidates cached analyses."""
+    """The pipeline's own source and the segmenter's trained boundary models: a change
+    to any invalidates cached analyses."""
     from pipeline.segment import BOUNDARY_MODEL_PATH, SPEAKERLESS_MODEL_PATH
 
     digest = hashlib.sha256()
