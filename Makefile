@@ -7,6 +7,7 @@
 #   make bench [REC=recording.m4a REF=reference.txt] [IDEAS=1]
 #   make bench-tracks [REC=recording.m4a TIMING=recording.timing.json]
 #   make eval [DATA=dir] [OUT=dir]
+#   make eval-audio [MEETINGS="IS1006a TS3010d"]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
 #   make bench-text [RUNS=3]
@@ -39,7 +40,7 @@ LIMIT ?= 5
 BATCH ?=
 EXPORT ?=
 
-.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval lint demo clean
+.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval eval-audio lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +90,12 @@ bench-memory: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python bench/evaluate.py $(if $(DATA),--data "$(DATA)") $(if $(filter command line environment,$(origin OUT)),--out "$(OUT)")
+
+# Topics found from audio with no speakers: val meetings spoken (espeak-ng), transcribed
+# and segmented (~15 min of CPU the first time; the recordings are kept in /tmp/audio-val).
+MEETINGS ?= ES2006a IS1006a TS3010d IS1006c TS3009a IS1006d ES2009a Bro011 Bro022 Bmr026
+eval-audio: $(STAMP)
+	$(BIN)/python bench/score_audio_segmentation.py $(MEETINGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench

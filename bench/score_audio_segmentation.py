@@ -1,5 +1,6 @@
 """Segmentation from audio: bench meetings spoken, transcribed and segmented.
 
+    make eval-audio [MEETINGS="IS1006a TS3010d ..."]
     .venv/bin/python bench/score_audio_segmentation.py IS1006a TS3010d ... [--work DIR]
 
 For each val meeting named, ``../shared/bench/synth_meeting.py`` speaks its turns into
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,10 @@ def whisper_transcript(meeting_id: str, work: Path) -> Transcript:
     """The meeting spoken and transcribed, made once and kept in ``work``."""
     audio = work / f"{meeting_id}.m4a"
     if not audio.exists():
+        if shutil.which("espeak-ng") is None:
+            sys.exit(
+                f"{audio}: not there, and speaking it needs espeak-ng (apt-get install espeak-ng)"
+            )
         source = SHARED_BENCH / "meetings" / "val" / f"{meeting_id}.json"
         subprocess.run(
             [sys.executable, str(SHARED_BENCH / "synth_meeting.py"), str(source),
@@ -58,7 +64,9 @@ def whisper_transcript(meeting_id: str, work: Path) -> Transcript:
     return from_jsonable(Transcript, json.loads(sidecar.read_text())["transcript"])
 
 
-def reference_starts(transcript: Transcript, timing: list[dict], turn_starts: list[int]) -> list[int]:
+def reference_starts(
+    transcript: Transcript, timing: list[dict], turn_starts: list[int]
+) -> list[int]:
     """The Whisper segments where a reference topic starts (by the turn at its midpoint)."""
     turn_times = [t["start"] for t in timing]
     topics = []
@@ -78,6 +86,9 @@ def main() -> None:
     embed = CachedEmbedder(WORK / "embeddings-audio.pkl")
     turn_embed = CachedEmbedder(WORK / "embeddings-val.pkl")
     split = load_split("val")
+    known = {m.id for m in split["none"]}
+    if unknown := [m for m in args.meetings if m not in known]:
+        sys.exit(f"{SHARED_BENCH / 'meetings' / 'val'}: no meeting {', '.join(unknown)}")
     rows: dict[str, dict[str, list[float]]] = {c: {} for c in CONDITIONS}
     for meeting_id in args.meetings:
         transcript = whisper_transcript(meeting_id, args.work)
@@ -109,7 +120,9 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for condition, by_meeting in rows.items():
         means = [statistics.fmean(v[i] for v in by_meeting.values()) for i in range(3)]
-        print(f"| {condition} | {len(by_meeting)} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+        print(
+            f"| {condition} | {len(by_meeting)} | " + " | ".join(f"{m:.3f}" for m in means) + " |"
+        )
         print("  " + " ".join(f"{i}:{v[0]:.2f}" for i, v in by_meeting.items()), file=sys.stderr)
 
 
