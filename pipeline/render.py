@@ -162,6 +162,8 @@ def render_markdown(
         "theme": _theme(summary),
         "status": "draft",
     }
+    if transcript.duration_s <= 0:  # a transcript without times: its length is unknown
+        del meta["duration_minutes"]
     return template.render(
         summary=summary,
         transcript=transcript,

@@ -134,7 +134,9 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
     assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     assert "not reached" in md and "Hiring for staff engineer roles" in md
-    # These turns have no times: the talk table counts words, and claims no seconds.
+    # These turns have no times: the front matter claims no length, the talk table
+    # counts words, and claims no seconds.
+    assert "\nduration_minutes:" not in md.split("\n---\n")[0]
     turns = json.loads((SAMPLES / "demo-meeting.json").read_text())["turns"]
     said = sum(len(t["text"].split()) for t in turns)
     assert sum(s["words"] for s in sidecar["speakers"]) == said
