@@ -137,6 +137,8 @@ class TopicSegment:
     start: float | None  # seconds, when the transcript has times
     end: float | None
     extended: bool = False  # the timebox was extended after a Roman vote
+    # A topic off the board, titled as the facilitator announced it ("the next card is ...")
+    title_said: bool = False
 
 
 @dataclass(frozen=True)

@@ -913,12 +913,18 @@ def retitled(
     verbs ("May, sometimes, enter"); the key phrases are noun phrases chosen to
     represent the topic ("Intentions, context, building"). On the val meetings
     without an agenda they come nearer the human topic titles (MiniLM cosine 0.30
-    against 0.21). Agenda cards and topics without key phrases keep their titles.
+    against 0.21). Agenda cards, topics titled as the facilitator announced them, and
+    topics without key phrases keep their titles.
     """
     out: list[TopicSegment] = []
     taken: set[str] = {s.title for s in segments if s.agenda_index is not None}
     for segment, phrases in zip(segments, keyphrases, strict=True):
-        if segment.kind != "topic" or segment.agenda_index is not None or not phrases:
+        if (
+            segment.kind != "topic"
+            or segment.agenda_index is not None
+            or segment.title_said
+            or not phrases
+        ):
             out.append(segment)
             continue
         title = ", ".join(phrases[:3])

@@ -217,8 +217,9 @@ def redact_notes(
 ) -> tuple[MeetingNotes, tuple[TopicSegment, ...], tuple[Redaction, ...]]:
     """The notes and the topic titles made from the transcript's words, redacted.
 
-    Agenda card titles are the organizer's own words and stay as they are; other
-    titles lose the redacted parts of their comma-separated key phrases.
+    Agenda card titles are the organizer's own words and stay as they are; titles the
+    facilitator announced are redacted as said; other titles lose the redacted parts of
+    their comma-separated key phrases.
     """
     texts = [notes.overview, *notes.keyphrases]
     bare = [False] + [True] * len(notes.keyphrases)
@@ -230,8 +231,9 @@ def redact_notes(
     bare.extend([True] * len(segments))
     # Titles are the organizer's cards, or key phrases that extraction already kept
     # clear of the people spaCy found in the transcript: capitalised, "Logo, slogan"
-    # would look like a name. Known participants are still taken out of them.
-    titles = [s.title for s in segments]
+    # would look like a name. Known participants are still taken out of them. A title
+    # the facilitator announced is what was said, and is redacted like it.
+    titles = [s.title for s in segments if not s.title_said]
     cleaned, log = redact_texts(texts, speakers, nlp, keep_names, bare, not_names=titles)
 
     it = iter(cleaned)
@@ -260,7 +262,11 @@ def redact_notes(
     )
     keyphrases = tuple(k for k in keyphrases if PARTICIPANT not in k.lower())
     redacted_segments = tuple(
-        s if s.agenda_index is not None else replace(s, title=_without_names(title))
+        s
+        if s.agenda_index is not None
+        else replace(s, title=title[:1].upper() + title[1:])
+        if s.title_said
+        else replace(s, title=_without_names(title))
         for s, title in zip(segments, titles, strict=True)
     )
     redacted = replace(notes, overview=overview, keyphrases=keyphrases, topics=topics)

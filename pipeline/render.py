@@ -84,6 +84,7 @@ class AgendaRow:
     minutes: float | None  # time spent on it, when the transcript has times
     extended: bool
     discussed: bool
+    on_board: bool = True  # False: announced in the meeting, not on the board given
 
 
 def shown_owner(item: ActionItem, names_kept: bool) -> str | None:
@@ -120,19 +121,27 @@ def llm_parts(summary: MeetingSummary) -> list[str]:
 def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
     if summary.agenda is None:
         return []
+    cards = summary.agenda.cards
+    said = [s.title for s in summary.segments if s.title_said]  # cards added in the meeting
     rows = []
-    for i, card in enumerate(summary.agenda.cards):
-        parts = [s for s in summary.segments if s.agenda_index == i]
+    for i, title in enumerate([c.title for c in cards] + list(dict.fromkeys(said))):
+        on_board = i < len(cards)
+        parts = [
+            s
+            for s in summary.segments
+            if (s.agenda_index == i if on_board else s.title_said and s.title == title)
+        ]
         timed = [s for s in parts if s.start is not None and s.end is not None]
         minutes = sum(s.end - s.start for s in timed) / 60 if timed else None
         rows.append(
             AgendaRow(
                 number=i + 1,
-                title=card.title,
-                votes=card.votes,
+                title=title,
+                votes=cards[i].votes if on_board else None,
                 minutes=round(minutes, 1) if minutes is not None else None,
                 extended=any(s.extended for s in parts),
                 discussed=bool(parts),
+                on_board=on_board,
             )
         )
     return rows

@@ -66,6 +66,10 @@ class SegmentOptions:
     gap_bias: float = -0.3  # per-block score of "no card", on the similarity scale
     mention_bonus: float = 3.0  # a card starting where its rare title words are said
     mention_max_df: float = 0.1  # a title word is rare if said in at most this share of blocks
+    # An announced card ("the next card is ...") is on the board if it shares a title word
+    # with a card or its MiniLM cosine to one reaches this (by hand: a card and its own
+    # title reworded score 0.6-0.96, unrelated cards below 0.3)
+    announced_match: float = 0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
@@ -105,6 +109,13 @@ _ROUND_CALL = re.compile(
     r".*(?:\b(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round)\b|\beach\W*$)"
     r"|\b(?:closing round|round of take ?aways)\b"
 )
+# The facilitator naming the card that starts. Whisper sometimes hears "is" as "in".
+_ANNOUNCED = re.compile(
+    r"\b(?:next|first|last|final) (?:card|topic|item)(?: on the (?:agenda|list|board))?"
+    r"(?: (?:is|in|was|will be)|:)\s+(?P<title>[^.?!;]+)",
+    re.IGNORECASE,
+)
+_FILLERS = re.compile(r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an)\b\W*)+", re.IGNORECASE)
 _EXTENSION_CUES = re.compile(
     r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
     r"|extend(?:ed|ing)?)\b"
@@ -177,16 +188,20 @@ def segment_transcript(
         odds = np.array([model.log_odds(f) for f in features])
         blocks = replace(blocks, topic_cue=blocks.topic_cue + options.boundary_weight * odds)
 
+    off_board: dict[int, tuple[str, np.ndarray]] = {}
     if cards:
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
         mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
+        card_vecs = vectors[len(ranges) :]
+        off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         spans = _decode_agenda(
-            blocks, vectors[len(ranges) :], mentions, span, _board_rank(cards), options
+            blocks, card_vecs, mentions, span, _board_rank(cards), off_board, options
         )
     else:
         spans = _decode_topics(blocks, span, options)
-    return _build_segments(units, texts, ranges, spans, cards, options)
+    titles_said = {b: title for b, (title, _) in off_board.items()}
+    return _build_segments(units, texts, ranges, spans, cards, titles_said, options)
 
 
 # --- text and blocks -------------------------------------------------------------------
@@ -466,6 +481,49 @@ def _stem(word: str) -> str:
     return word[:6] if len(word) >= 6 else word.rstrip("s")
 
 
+def _announced_off_board(
+    units: Sequence[TranscriptSegment],
+    ranges: list[tuple[int, int]],
+    cards: Sequence[AgendaCard],
+    card_vecs: np.ndarray,
+    embed: Embed,
+    options: SegmentOptions,
+) -> dict[int, tuple[str, np.ndarray]]:
+    """{block: (title, its vector)} where the facilitator announces a card the board lacks
+    ("the next topic is on-call fatigue" with no such card): it was added on the day,
+    or left out of the agenda file. Its talk must not go to another card."""
+    heard: dict[int, str] = {}
+    for b, (first, _) in enumerate(ranges):
+        match = _ANNOUNCED.search(units[first].text.replace("\u2019", "'"))
+        title = _announced_title(match["title"]) if match else ""
+        if title:
+            heard[b] = title
+
+    def stems(text: str) -> set[str]:
+        return {_stem(w) for w in _content_words(_normalize(text).replace("-", " "))}
+
+    on_board = set().union(*(stems(c.title) for c in cards))
+    unknown = {b: t for b, t in heard.items() if on_board.isdisjoint(stems(t))}
+    if not unknown:
+        return {}
+    said = _unit_rows(np.asarray(embed(list(unknown.values())), dtype=float))
+    fit = (said @ card_vecs.T).max(axis=1)
+    return {
+        b: (t, v)
+        for (b, t), v, f in zip(unknown.items(), said, fit, strict=True)
+        if f < options.announced_match
+    }
+
+
+def _announced_title(said: str) -> str:
+    """ "um, on-call fatigue, which Dana proposed" -> "On-call fatigue"; "" if no topic."""
+    words = _FILLERS.sub("", said.split(",")[0].strip() + " ").split()[:8]
+    title = " ".join(words).strip(" '\"-:")
+    if not _content_words(title.lower()):
+        return ""
+    return title[:1].upper() + title[1:]
+
+
 def _board_rank(cards: Sequence[AgendaCard]) -> np.ndarray:
     """Each card's place in Lean Coffee order: most votes first, ties as listed."""
     order = sorted(range(len(cards)), key=lambda c: (-(cards[c].votes or 0), c))
@@ -480,28 +538,42 @@ def _decode_agenda(
     mentions: np.ndarray,
     span: np.ndarray,
     board_rank: np.ndarray,
+    off_board: dict[int, tuple[str, np.ndarray]],
     options: SegmentOptions,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
 
     Labels: cards 0..C-1; C is the leading gap; C+1+c is a gap after card c, so
-    the expected order is still known after a gap.
+    the expected order is still known after a gap; 2C+1 is a topic not on the board
+    before any card, 2C+2+c one after card c. Those start only at the blocks in
+    ``off_board``, where the facilitator announces a card the board lacks, and there
+    nothing else starts; they fit the blocks as a card would, by the title announced
+    last. Spans off the board come back with no card, like gaps.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
-    sims = _windows(blocks.vectors, options.window_blocks) @ card_vecs.T
+    said = sorted(off_board)
+    said_vecs = np.array([off_board[b][1] for b in said]).reshape(len(said), card_vecs.shape[1])
+    sims = _windows(blocks.vectors, options.window_blocks) @ np.vstack([card_vecs, said_vecs]).T
     # Mostly centred per card: a generic title is close to everything, a card mostly to
     # its part; partly on all cards, so a card unlike the whole meeting stays unused.
     baseline = options.card_centring * sims.mean(axis=0) + (1 - options.card_centring) * sims.mean()
-    cards_emit = options.sim_weight * (sims - baseline)
+    fits = options.sim_weight * (sims - baseline)
     gaps_emit = np.full((n_blocks, n_cards + 1), options.sim_weight * options.gap_bias)
-    emit = np.hstack([cards_emit, gaps_emit])
+    # A topic off the board fits each block as the title announced last before it would.
+    latest = np.searchsorted(said, np.arange(n_blocks), side="right") - 1
+    said_emit = np.where(latest >= 0, fits[np.arange(n_blocks), n_cards + latest], 0.0)
+    emit = np.hstack([fits[:, :n_cards], gaps_emit, np.repeat(said_emit[:, None], n_cards + 1, 1)])
+    announced = np.zeros(n_blocks, dtype=bool)
+    announced[said] = True
     starts = np.hstack(
         [
             options.mention_bonus * mentions + blocks.topic_cue[:, None],
             np.repeat(blocks.closing_cue[:, None], n_cards + 1, axis=1),
+            np.repeat(np.where(announced, blocks.topic_cue, -np.inf)[:, None], n_cards + 1, axis=1),
         ]
     )
-    is_card = np.arange(2 * n_cards + 1) < n_cards
+    starts[announced, : 2 * n_cards + 1] = -np.inf
+    is_card = np.arange(3 * n_cards + 2) < n_cards
     prior = _card_length_prior(blocks, n_cards, options)
     # A card nobody discussed can look better than "no card" on a stretch no card fits
     # (a welcome): one block is too little talk to be a card's discussion.
@@ -511,9 +583,11 @@ def _decode_agenda(
 
     def decode(rank: np.ndarray, trust: float) -> tuple[list[Span], float]:
         trans = _transitions(rank, trust, options)
-        init = np.full(2 * n_cards + 1, -np.inf)  # begin in the leading gap or on a card
+        # Begin in the leading gap or on a card; off the board if announced at once.
+        init = np.full(3 * n_cards + 2, -np.inf)
         init[:n_cards] = trans[n_cards, :n_cards]
-        init[n_cards] = 0.0
+        init[n_cards] = -np.inf if announced[0] else 0.0
+        init[2 * n_cards + 1] = 0.0 if announced[0] else -np.inf
         labelled, score = _semi_markov(emit, trans, init, span, starts, prior, is_card)
         return [(a, b, lab if lab < n_cards else None) for a, b, lab in labelled], score
 
@@ -545,7 +619,7 @@ def _transitions(rank: np.ndarray, trust: float, options: SegmentOptions) -> np.
     going back in it and of skipping cards.
     """
     n_cards = len(rank)
-    trans = np.full((2 * n_cards + 1, 2 * n_cards + 1), -np.inf)
+    trans = np.full((3 * n_cards + 2, 3 * n_cards + 2), -np.inf)
 
     def order(prev: int, nxt: int) -> float:  # ranks; -1 before any card
         if nxt > prev:
@@ -558,6 +632,17 @@ def _transitions(rank: np.ndarray, trust: float, options: SegmentOptions) -> np.
         for a in range(n_cards):
             if a != b:
                 trans[a, b] = trans[n_cards + 1 + a, b] = order(rank[a], rank[b])
+    # Topics off the board keep the place in the order where they came up.
+    lead = 2 * n_cards + 1
+    trans[n_cards, lead] = trans[lead, lead] = 0.0
+    for b in range(n_cards):
+        trans[lead, b] = order(-1, rank[b])
+    for a in range(n_cards):
+        after = lead + 1 + a
+        trans[a, after] = trans[n_cards + 1 + a, after] = trans[after, after] = 0.0
+        trans[after, n_cards + 1 + a] = 0.0  # then a gap, such as the closing
+        for b in range(n_cards):
+            trans[after, b] = order(rank[a], rank[b])
     return trans
 
 
@@ -651,14 +736,17 @@ def _build_segments(
     ranges: list[tuple[int, int]],
     spans: list[Span],
     cards: Sequence[AgendaCard],
+    off_board: dict[int, str],
     options: SegmentOptions,
 ) -> tuple[TopicSegment, ...]:
-    bounds = [(ranges[a][0], ranges[b][1], card) for a, b, card in spans]
+    bounds = [(ranges[a][0], ranges[b][1], card, off_board.get(a)) for a, b, card in spans]
     segments = []
     titles_used: set[str] = set()
-    for pos, (first, last, card) in enumerate(bounds):
+    for pos, (first, last, card, announced) in enumerate(bounds):
         if card is not None:
             kind, title = "topic", cards[card].title
+        elif announced:  # a card the board lacks, by the title the facilitator gave it
+            kind, title = "topic", announced
         elif cards:
             kind = "opening" if pos == 0 else "closing" if pos == len(bounds) - 1 else "other"
             title = {"opening": "Opening", "closing": "Closing", "other": "Aside"}[kind]
@@ -671,7 +759,12 @@ def _build_segments(
         extended = kind == "topic" and any(
             _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
         )
-        segments.append(_segment(units, first, last, title, kind, card, extended))
+        segments.append(
+            replace(
+                _segment(units, first, last, title, kind, card, extended),
+                title_said=bool(announced),
+            )
+        )
     return tuple(segments)
 
 

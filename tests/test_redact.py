@@ -179,3 +179,22 @@ def test_titles_made_of_key_phrases_lose_only_the_names(nlp):
     assert redacted.keyphrases == ("retros",)
     assert redacted.topics[0].keyphrases == ("retros", "tooling")
     assert "Logo, slogan, design" in redacted.overview and "Dana" not in redacted.overview
+
+
+def test_a_title_the_facilitator_announced_is_redacted_as_said(nlp):
+    """ "The next topic is Priya's question on pager load": a card the board lacked,
+    titled in the meeting's words, which may name someone."""
+    announced = TopicSegment(
+        "Priya's question on pager load", "topic", None, 0, 1, None, None, title_said=True
+    )
+    card = TopicSegment("Demos", "topic", 0, 2, 3, None, None)
+    empty = TopicNotes((), (), (), ())
+    notes = MeetingNotes(
+        overview="The group discussed two topics: Priya's question on pager load; and Demos.",
+        keyphrases=(),
+        topics=(empty, empty),
+    )
+    redacted, segments, log = redact_notes(notes, [announced, card], ["Project Manager"], nlp)
+    assert [s.title for s in segments] == ["A participant's question on pager load", "Demos"]
+    assert "Priya" not in redacted.overview and "Demos" in redacted.overview
+    assert {r.original for r in log} == {"Priya"}

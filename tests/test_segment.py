@@ -71,6 +71,53 @@ def test_a_card_unlike_anything_said_is_not_reached(embed):
     assert segments[0].kind == "opening"
 
 
+BOARD_WITHOUT_ON_CALL = [
+    {"title": "Engineering metrics that nobody can cheat", "votes": 6},
+    {"title": "Onboarding senior hires remotely", "votes": 5},
+    {"title": "Hiring for staff engineer roles", "votes": 2},
+]
+
+
+def test_a_card_announced_but_missing_from_the_board_is_a_topic_of_its_own(embed):
+    """ "The next topic is on call fatigue", and the board lacks it (added on the day).
+    Its discussion used to go to "Hiring for staff engineer roles", a card sent to the
+    parking lot, which was then reported as discussed."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    reference = json.loads((SAMPLES / "demo-meeting.json").read_text())["reference"]
+    board = agenda_from_data(BOARD_WITHOUT_ON_CALL, "board")
+    segments = segment_transcript(given.transcript.segments, board, embed)
+    assert_partition(segments, len(given.transcript.segments))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [(s.agenda_index, s.title, s.title_said) for s in topics] == [
+        (0, "Engineering metrics that nobody can cheat", False),
+        (1, "Onboarding senior hires remotely", False),
+        (None, "On call fatigue", True),
+    ]
+    true_starts = [s["start_turn"] for s in reference["segments"] if not s["is_gap"]]
+    assert [s.first_turn for s in topics] == true_starts
+    assert segments[-1].kind == "closing"
+    # With the card on the board, the same words name it: nothing is added.
+    full = segment_transcript(given.transcript.segments, given.agenda, embed)
+    assert not any(s.title_said for s in full)
+
+
+def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
+    from test_cli import run_cli
+
+    agenda = tmp_path / "board.json"
+    agenda.write_text(json.dumps(BOARD_WITHOUT_ON_CALL))
+    result = run_cli(tmp_path, SAMPLES / "demo-meeting.json", "--agenda", str(agenda))
+    assert result.returncode == 0, result.stderr
+    (md,) = (tmp_path / "outputs").glob("*.md")
+    text = md.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert "| 4 | On call fatigue |  |  | discussed, not on the board |" in rows
+    assert "| 3 | Hiring for staff engineer roles | 2 |  | not reached |" in rows
+    heading = text.split("### 3. On call fatigue\n\n")[1].splitlines()[0]
+    assert heading.startswith("*turns ") and heading.endswith(" · not on the agenda")
+    assert "- Hiring for staff engineer roles (2 votes)" in text.split("## Not reached")[1]
+
+
 def bench_meeting(name: str) -> dict:
     path = BENCH_VAL / f"{name}.json"
     if not path.exists():
