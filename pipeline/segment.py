@@ -70,6 +70,7 @@ class SegmentOptions:
     # with a card or its MiniLM cosine to one reaches this (by hand: a card and its own
     # title reworded score 0.6-0.96, unrelated cards below 0.3)
     announced_match: float = 0.4
+    announced_board_min: int = 2  # without an agenda, this many cards announced make a board
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
@@ -175,6 +176,13 @@ def segment_transcript(
         return (_segment(units, 0, len(units) - 1, "No speech", "other", None),)
 
     cards = agenda.cards if agenda is not None else ()
+    said_board = () if cards else _announced_board(units, ranges, options)
+    if said_board:  # no agenda given, but the facilitator read the cards out one by one
+        segments = segment_transcript(units, Agenda(said_board), embed, options, boundaries)
+        return tuple(
+            replace(s, agenda_index=None, title_said=True) if s.agenda_index is not None else s
+            for s in segments
+        )
     block_texts = [" ".join(units[k].text.strip() for k in range(a, b + 1)) for a, b in ranges]
     card_texts = [f"{c.title}. {c.description}".strip(" .") for c in cards]
     vectors = _unit_rows(_embed_by_length(embed, block_texts + card_texts, options.embed_batch))
@@ -492,12 +500,7 @@ def _announced_off_board(
     """{block: (title, its vector)} where the facilitator announces a card the board lacks
     ("the next topic is on-call fatigue" with no such card): it was added on the day,
     or left out of the agenda file. Its talk must not go to another card."""
-    heard: dict[int, str] = {}
-    for b, (first, _) in enumerate(ranges):
-        match = _ANNOUNCED.search(units[first].text.replace("\u2019", "'"))
-        title = _announced_title(match["title"]) if match else ""
-        if title:
-            heard[b] = title
+    heard = _announced_titles(units, ranges)
 
     def stems(text: str) -> set[str]:
         return {_stem(w) for w in _content_words(_normalize(text).replace("-", " "))}
@@ -513,6 +516,31 @@ def _announced_off_board(
         for (b, t), v, f in zip(unknown.items(), said, fit, strict=True)
         if f < options.announced_match
     }
+
+
+def _announced_titles(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]]
+) -> dict[int, str]:
+    """{block: title} where the block opens with the facilitator announcing a card."""
+    heard: dict[int, str] = {}
+    for b, (first, _) in enumerate(ranges):
+        match = _ANNOUNCED.search(units[first].text.replace("\u2019", "'"))
+        title = _announced_title(match["title"]) if match else ""
+        if title:
+            heard[b] = title
+    return heard
+
+
+def _announced_board(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
+) -> tuple[AgendaCard, ...]:
+    """Without an agenda, the cards the facilitator announced, in the order announced,
+    as a board: most votes first, as Lean Coffee discusses them. One announcement is
+    not a board (a bench meeting says "the next item is evaluation" once)."""
+    titles = list(dict.fromkeys(_announced_titles(units, ranges).values()))
+    if len(titles) < options.announced_board_min:
+        return ()
+    return tuple(AgendaCard(t, votes=len(titles) - k) for k, t in enumerate(titles))
 
 
 def _announced_title(said: str) -> str:

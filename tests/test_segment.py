@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -231,6 +232,9 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
 
     meeting = json.loads((SAMPLES / "demo-meeting.json").read_text())
     del meeting["agenda"]
+    # Nor does the facilitator read the cards out (that would title the topics).
+    for turn in meeting["turns"]:
+        turn["text"] = re.sub(r"The (?:first|next) (?:card|topic) is [^.]*\.", "", turn["text"])
     path = tmp_path / "no-agenda.json"
     path.write_text(json.dumps(meeting))
     result = run_cli(tmp_path, path)
@@ -238,7 +242,7 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
     stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
     sidecar = json.loads((tmp_path / "outputs" / f"{stem}.json").read_text())
     topics = [s for s in sidecar["segments"] if s["kind"] == "topic" and s["keyphrases"]]
-    assert topics
+    assert topics and not any(s["title_said"] for s in sidecar["segments"])
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     for topic in topics:
         title = ", ".join(topic["keyphrases"][:3])
@@ -246,3 +250,30 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
         assert f". {topic['title']}\n" in md  # the topic's heading
     intro = sidecar["overview"].split(". ")[0]
     assert all(t["title"] in intro for t in topics), intro
+
+
+def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tmp_path):
+    """ "The first card is ...", "the next card is ...": read out one by one, they are
+    the board. Found unsupervised, the demo's last two cards were one topic."""
+    from test_cli import run_cli
+
+    meeting = json.loads((SAMPLES / "demo-meeting.json").read_text())
+    del meeting["agenda"]
+    path = tmp_path / "no-agenda.json"
+    path.write_text(json.dumps(meeting))
+    result = run_cli(tmp_path, path)
+    assert result.returncode == 0, result.stderr
+    stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
+    sidecar = json.loads((tmp_path / "outputs" / f"{stem}.json").read_text())
+    topics = [s for s in sidecar["segments"] if s["kind"] == "topic"]
+    assert [(s["title"], s["agenda_index"], s["title_said"]) for s in topics] == [
+        ("Engineering metrics that nobody can cheat", None, True),
+        ("Onboarding senior hires remotely", None, True),
+        ("On call fatigue", None, True),
+    ]
+    true_starts = [s["start_turn"] for s in meeting["reference"]["segments"] if not s["is_gap"]]
+    assert [s["first_turn"] for s in topics] == true_starts
+    assert [s["kind"] for s in sidecar["segments"]] == ["opening", *["topic"] * 3, "closing"]
+    md = (tmp_path / "outputs" / f"{stem}.md").read_text()
+    assert "the topics below are the cards the facilitator announced" in md
+    assert "### 3. On call fatigue\n" in md and "not on the agenda" not in md
