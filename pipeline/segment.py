@@ -113,10 +113,17 @@ _ROUND_CALL = re.compile(
 # The facilitator naming the card that starts. Whisper sometimes hears "is" as "in".
 _ANNOUNCED = re.compile(
     r"\b(?:next|first|last|final) (?:card|topic|item)(?: on the (?:agenda|list|board))?"
-    r"(?: (?:is|in|was|will be)|:)\s+(?P<title>[^.?!;]+)",
+    r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
     re.IGNORECASE,
 )
-_FILLERS = re.compile(r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an)\b\W*)+", re.IGNORECASE)
+# "The next card is mine", "... a tricky one", "... from Dana": no title in it.
+_VAGUE = frozenset(
+    """mine yours his hers ours theirs one ones interesting tricky fun big hard easy short
+    long quick important popular favourite favorite similar related another same""".split()
+)
+_FILLERS = re.compile(
+    r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
+)
 _EXTENSION_CUES = re.compile(
     r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
     r"|extend(?:ed|ing)?)\b"
@@ -545,9 +552,10 @@ def _announced_board(
 
 def _announced_title(said: str) -> str:
     """ "um, on-call fatigue, which Dana proposed" -> "On-call fatigue"; "" if no topic."""
-    words = _FILLERS.sub("", said.split(",")[0].strip() + " ").split()[:8]
+    words = _FILLERS.sub("", said.strip() + " ").split(",")[0].split()[:8]
     title = " ".join(words).strip(" '\"-:")
-    if not _content_words(title.lower()):
+    named = [w for w in _content_words(title.lower()) if w not in _VAGUE and not w.endswith("'s")]
+    if not named or title.lower().startswith(("from ", "by ")):
         return ""
     return title[:1].upper() + title[1:]
 

@@ -100,6 +100,14 @@ def test_a_card_announced_but_missing_from_the_board_is_a_topic_of_its_own(embed
     # With the card on the board, the same words name it: nothing is added.
     full = segment_transcript(given.transcript.segments, given.agenda, embed)
     assert not any(s.title_said for s in full)
+    # "The next topic is mine" names no card: it is no card missing from the board.
+    units = [
+        replace(u, text=u.text.replace("is on call fatigue", "is mine, it's about on-call"))
+        for u in given.transcript.segments
+    ]
+    assert units != list(given.transcript.segments)
+    vague = segment_transcript(units, given.agenda, embed)
+    assert [s.agenda_index for s in vague if s.kind == "topic"] == [0, 1, 2]
 
 
 def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
