@@ -795,12 +795,7 @@ def _build_segments(
         extended = kind == "topic" and any(
             _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
         )
-        segments.append(
-            replace(
-                _segment(units, first, last, title, kind, card, extended),
-                title_said=bool(announced),
-            )
-        )
+        segments.append(_segment(units, first, last, title, kind, card, extended, bool(announced)))
     return tuple(segments)
 
 
@@ -812,6 +807,7 @@ def _segment(
     kind: str,
     agenda_index: int | None,
     extended: bool = False,
+    title_said: bool = False,
 ) -> TopicSegment:
     return TopicSegment(
         title=title,
@@ -822,6 +818,7 @@ def _segment(
         start=units[first].start,
         end=units[last].end,
         extended=extended,
+        title_said=title_said,
     )
 
 
