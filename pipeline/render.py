@@ -84,7 +84,7 @@ class AgendaRow:
     minutes: float | None  # time spent on it, when the transcript has times
     extended: bool
     discussed: bool
-    on_board: bool = True  # False: announced in the meeting, not on the board given
+    on_board: bool = True  # False: announced in the meeting, not on a board given
 
 
 def shown_owner(item: ActionItem, names_kept: bool) -> str | None:
@@ -119,9 +119,9 @@ def llm_parts(summary: MeetingSummary) -> list[str]:
 
 
 def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
-    if summary.agenda is None:
-        return []
-    cards = summary.agenda.cards
+    """The board's cards, then the cards announced in the meeting that it lacks; with
+    no agenda given, the cards announced (none if the topics were found unsupervised)."""
+    cards = summary.agenda.cards if summary.agenda is not None else ()
     said = [s.title for s in summary.segments if s.title_said]  # cards added in the meeting
     rows = []
     for i, title in enumerate([c.title for c in cards] + list(dict.fromkeys(said))):

@@ -258,6 +258,8 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
         assert f". {topic['title']}\n" in md  # the topic's heading
     intro = sidecar["overview"].split(". ")[0]
     assert all(t["title"] in intro for t in topics), intro
+    assert "the topics below were found from the discussion itself" in md
+    assert "| # | Card |" not in md
 
 
 def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tmp_path):
@@ -283,5 +285,6 @@ def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tm
     assert [s["first_turn"] for s in topics] == true_starts
     assert [s["kind"] for s in sidecar["segments"]] == ["opening", *["topic"] * 3, "closing"]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
-    assert "the topics below are the cards the facilitator announced" in md
+    assert "No agenda was given: the cards below are the ones the facilitator announced" in md
+    assert "| 3 | On call fatigue |  | discussed |" in md.splitlines()  # no votes were heard
     assert "### 3. On call fatigue\n" in md and "not on the agenda" not in md
