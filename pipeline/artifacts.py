@@ -139,6 +139,7 @@ class TopicSegment:
     extended: bool = False  # the timebox was extended after a Roman vote
     # A topic off the board, titled as the facilitator announced it ("the next card is ...")
     title_said: bool = False
+    votes_said: int | None = None  # its dot votes as said when it started ("six people voted")
 
 
 @dataclass(frozen=True)

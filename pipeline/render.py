@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import jinja2
 import yaml
 
 from pipeline import confidence, talktime
-from pipeline.artifacts import ActionItem, MeetingSummary
+from pipeline.artifacts import ActionItem, AgendaCard, MeetingSummary, TopicSegment
 from pipeline.serialize import summary_to_sidecar
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # the editable templates
@@ -137,7 +138,7 @@ def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
             AgendaRow(
                 number=i + 1,
                 title=title,
-                votes=cards[i].votes if on_board else None,
+                votes=_votes(cards[i] if on_board else None, parts),
                 minutes=round(minutes, 1) if minutes is not None else None,
                 extended=any(s.extended for s in parts),
                 discussed=bool(parts),
@@ -145,6 +146,13 @@ def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
             )
         )
     return rows
+
+
+def _votes(card: AgendaCard | None, parts: Sequence[TopicSegment]) -> int | None:
+    """The board's votes for a card; else the votes said as it started."""
+    if card is not None and card.votes is not None:
+        return card.votes
+    return next((s.votes_said for s in parts if s.votes_said is not None), None)
 
 
 def render_timeline(summary: MeetingSummary, prompts_dir: Path) -> str | None:

@@ -124,6 +124,19 @@ _VAGUE = frozenset(
 _FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
 )
+# "Six people voted for it", "it got 5 votes": a card's dot votes, said as it starts.
+_NUMBERS = {
+    w: n
+    for n, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen
+        fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+}
+_VOTES_SAID = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBERS)}) (?:people |of you |participants )?"
+    r"(?:voted|votes|dots)\b"
+)
+_VOTES_WITHIN_UNITS = 3  # the card's first units: announced, then its votes
 _EXTENSION_CUES = re.compile(
     r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
     r"|extend(?:ed|ing)?)\b"
@@ -795,8 +808,20 @@ def _build_segments(
         extended = kind == "topic" and any(
             _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
         )
-        segments.append(_segment(units, first, last, title, kind, card, extended, bool(announced)))
+        segment = _segment(units, first, last, title, kind, card, extended, bool(announced))
+        if kind == "topic":
+            segment = replace(segment, votes_said=_votes_said(texts[first : last + 1]))
+        segments.append(segment)
     return tuple(segments)
+
+
+def _votes_said(texts: list[str]) -> int | None:
+    """The dot votes said as a card starts ("six people voted for it"), if any."""
+    for text in texts[:_VOTES_WITHIN_UNITS]:
+        if match := _VOTES_SAID.search(text):
+            n = match["n"]
+            return int(n) if n.isdigit() else _NUMBERS[n]
+    return None
 
 
 def _segment(

@@ -120,7 +120,7 @@ def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
     (md,) = (tmp_path / "outputs").glob("*.md")
     text = md.read_text()
     rows = [line for line in text.splitlines() if line.startswith("| ")]
-    assert "| 4 | On call fatigue |  |  | discussed, not on the board |" in rows
+    assert "| 4 | On call fatigue | 4 |  | discussed, not on the board |" in rows
     assert "| 3 | Hiring for staff engineer roles | 2 |  | not reached |" in rows
     heading = text.split("### 3. On call fatigue\n\n")[1].splitlines()[0]
     assert heading.startswith("*turns ") and heading.endswith(" · not on the agenda")
@@ -286,5 +286,8 @@ def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tm
     assert [s["kind"] for s in sidecar["segments"]] == ["opening", *["topic"] * 3, "closing"]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     assert "No agenda was given: the cards below are the ones the facilitator announced" in md
-    assert "| 3 | On call fatigue |  | discussed |" in md.splitlines()  # no votes were heard
+    # Each card's votes, as said when it started ("six people voted for it").
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert "| 1 | Engineering metrics that nobody can cheat | 6 | yes | discussed |" in rows
+    assert "| 3 | On call fatigue | 4 |  | discussed |" in rows
     assert "### 3. On call fatigue\n" in md and "not on the agenda" not in md
