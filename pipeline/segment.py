@@ -595,9 +595,10 @@ def _decode_agenda(
     Labels: cards 0..C-1; C is the leading gap; C+1+c is a gap after card c, so
     the expected order is still known after a gap; 2C+1 is a topic not on the board
     before any card, 2C+2+c one after card c. Those start only at the blocks in
-    ``off_board``, where the facilitator announces a card the board lacks, and there
-    nothing else starts; they fit the blocks as a card would, by the title announced
-    last. Spans off the board come back with no card, like gaps.
+    ``off_board``, where the facilitator announces a card the board lacks, and fit the
+    blocks as a card would, by the title announced last. A card may start there too
+    (the announcement may reword it: "pager load" for "On-call fatigue"); the content
+    decides. Spans off the board come back with no card, like gaps.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -621,7 +622,7 @@ def _decode_agenda(
             np.repeat(np.where(announced, blocks.topic_cue, -np.inf)[:, None], n_cards + 1, axis=1),
         ]
     )
-    starts[announced, : 2 * n_cards + 1] = -np.inf
+    starts[announced, n_cards : 2 * n_cards + 1] = -np.inf
     is_card = np.arange(3 * n_cards + 2) < n_cards
     prior = _card_length_prior(blocks, n_cards, options)
     # A card nobody discussed can look better than "no card" on a stretch no card fits

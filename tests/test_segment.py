@@ -108,6 +108,15 @@ def test_a_card_announced_but_missing_from_the_board_is_a_topic_of_its_own(embed
     assert units != list(given.transcript.segments)
     vague = segment_transcript(units, given.agenda, embed)
     assert [s.agenda_index for s in vague if s.kind == "topic"] == [0, 1, 2]
+    # A card announced in other words ("pager load") is still the board's card when
+    # its talk fits that card as well.
+    units = [
+        replace(u, text=u.text.replace("is on call fatigue", "is pager load"))
+        for u in given.transcript.segments
+    ]
+    assert "The next topic is pager load." in " ".join(u.text for u in units)
+    reworded = segment_transcript(units, given.agenda, embed)
+    assert [s.agenda_index for s in reworded if s.kind == "topic"] == [0, 1, 2]
 
 
 def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
