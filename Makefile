@@ -8,6 +8,7 @@
 #   make bench-tracks [REC=recording.m4a TIMING=recording.timing.json]
 #   make eval [DATA=dir] [OUT=dir]
 #   make eval-audio [MEETINGS="IS1006a TS3010d"]
+#   make eval-cards [MEETING=samples/demo-meeting.json]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
 #   make bench-text [RUNS=3]
@@ -33,6 +34,7 @@ CHAT ?=
 CHAT_START ?=
 OUT ?= outputs
 CACHE ?= .cache
+MEETING ?=
 SUMMARY ?=
 ARCHIVE ?= archive
 Q ?=
@@ -40,7 +42,7 @@ LIMIT ?= 5
 BATCH ?=
 EXPORT ?=
 
-.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval eval-audio lint demo clean
+.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval eval-audio eval-cards lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +98,9 @@ eval: $(STAMP)
 MEETINGS ?= ES2006a IS1006a TS3010d IS1006c TS3009a IS1006d ES2009a Bro011 Bro022 Bmr026
 eval-audio: $(STAMP)
 	$(BIN)/python bench/score_audio_segmentation.py $(MEETINGS)
+
+eval-cards: $(STAMP)
+	$(BIN)/python bench/score_announced_cards.py $(MEETING)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench

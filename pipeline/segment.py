@@ -66,8 +66,8 @@ class SegmentOptions:
     gap_bias: float = -0.3  # per-block score of "no card", on the similarity scale
     mention_bonus: float = 3.0  # a card starting where its rare title words are said
     mention_max_df: float = 0.1  # a title word is rare if said in at most this share of blocks
-    # An announced card ("the next card is ...") is on the board if it shares a title word
-    # with a card or its MiniLM cosine to one reaches this (by hand: a card and its own
+    # An announced card ("the next card is ...") is on the board if half its words are in
+    # a card's title or its MiniLM cosine to one reaches this (by hand: a card and its own
     # title reworded score 0.6-0.96, unrelated cards below 0.3)
     announced_match: float = 0.4
     announced_board_min: int = 2  # without an agenda, this many cards announced make a board
@@ -525,8 +525,13 @@ def _announced_off_board(
     def stems(text: str) -> set[str]:
         return {_stem(w) for w in _content_words(_normalize(text).replace("-", " "))}
 
-    on_board = set().union(*(stems(c.title) for c in cards))
-    unknown = {b: t for b, t in heard.items() if on_board.isdisjoint(stems(t))}
+    titles = [stems(c.title) for c in cards]
+
+    def named_on_board(said: str) -> bool:  # half its words in one card's title
+        words = stems(said)
+        return any(len(words & title) >= len(words) / 2 for title in titles)
+
+    unknown = {b: t for b, t in heard.items() if not named_on_board(t)}
     if not unknown:
         return {}
     said = _unit_rows(np.asarray(embed(list(unknown.values())), dtype=float))
