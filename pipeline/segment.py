@@ -560,10 +560,16 @@ def _announced_board(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> tuple[AgendaCard, ...]:
     """Without an agenda, the cards the facilitator announced, in the order announced,
-    as a board: most votes first, as Lean Coffee discusses them. One announcement is
-    not a board (a bench meeting says "the next item is evaluation" once)."""
-    titles = list(dict.fromkeys(_announced_titles(units, ranges).values()))
-    if len(titles) < options.announced_board_min:
+    as a board: most votes first, as Lean Coffee discusses them.
+
+    None if the first announcement comes after the first quarter of the meeting: the
+    talk before it would be taken for the opening and left out of the topics. (A card
+    not announced later on joins the one before it.) One announcement is not a board
+    (a bench meeting says "the next item is evaluation" once).
+    """
+    heard = _announced_titles(units, ranges)
+    titles = list(dict.fromkeys(heard.values()))
+    if len(titles) < options.announced_board_min or min(heard) > len(ranges) / 4:
         return ()
     return tuple(AgendaCard(t, votes=len(titles) - k) for k, t in enumerate(titles))
 

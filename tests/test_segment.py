@@ -300,3 +300,20 @@ def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tm
     assert "| 1 | Engineering metrics that nobody can cheat | 6 | yes | discussed |" in rows
     assert "| 3 | On call fatigue | 4 |  | discussed |" in rows
     assert "### 3. On call fatigue\n" in md and "not on the agenda" not in md
+
+
+def test_without_an_agenda_talk_before_the_first_announcement_is_not_taken_for_the_opening(
+    embed,
+):
+    """The first card is discussed without being read out: an announced board would call
+    its talk the opening and leave it out of the topics."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    first = "The first card is engineering metrics that nobody can cheat."
+    units = [replace(u, text=u.text.replace(first, "")) for u in given.transcript.segments]
+    assert units != list(given.transcript.segments)
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    metrics = 3  # "... the four key metrics from DORA ..."
+    assert "DORA" in units[metrics].text
+    (holding,) = [s for s in segments if s.first_turn <= metrics <= s.last_turn]
+    assert holding.kind == "topic"
