@@ -13,7 +13,8 @@ turns) under boards an organizer really brings:
   file): its talk should be a topic of its own, titled as announced;
 - the announcement reworded so that it shares no word with the card, with the full
   board (the card should still get its talk) and without the card (a topic of its own);
-- no agenda at all: the cards announced should be the topics.
+- no agenda at all: the cards announced should be the topics;
+- a card that comes back ("let's go back to ... for a minute") before the closing.
 
 A case is right when every reference topic's first turn starts a segment (within one
 turn) given to the expected card, or, for a card the board lacks, to a topic titled as
@@ -121,6 +122,25 @@ def main() -> None:
             expected = [c - (c > card) if j != k else words for j, c in enumerate(cards)]
             run("reworded, card missing", f"{title} -> {words}", reworded, kept, expected)
     run("no agenda", "as said", units, None, [said(board[c].title) for c in cards])
+
+    # A card comes back: before the closing, the facilitator returns to an earlier card
+    # and two of its turns are said again.
+    closing = next(s["start_turn"] for s in data["reference"]["segments"][::-1] if s["is_gap"])
+    for k, card in enumerate(cards[:-1]):
+        call = f"Let's go back to {said(board[card].title)} for a minute."
+        again = [units[starts[k] + 1], units[starts[k] + 2]]
+        inserted = [replace(units[closing], text=call), *again]
+        back_units = [
+            replace(u, index=i)
+            for i, u in enumerate([*units[:closing], *inserted, *units[closing:]])
+        ]
+        segments = segment_transcript(back_units, given.agenda, embed)
+        ok = is_right(segments, [*starts, closing], [*cards, card])
+        results["card comes back"].append(ok)
+        print(
+            f"{'right' if ok else 'WRONG'} | card comes back | {board[card].title} | "
+            f"{topics_of(segments)}"
+        )
 
     print("\n| case | right |\n|---|---:|")
     for kind, oks in results.items():

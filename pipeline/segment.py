@@ -116,6 +116,13 @@ _ANNOUNCED = re.compile(
     r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
     re.IGNORECASE,
 )
+# The facilitator taking the group back to a card discussed before ("let's go back to
+# engineering metrics for a minute"): a card that comes back later.
+_RETURN = re.compile(
+    r"\b(?:let'?s|let us|can we|could we|shall we) (?:go|come|get|circle) back to"
+    r"\s+(?P<title>[^.?!;]+)",
+    re.IGNORECASE,
+)
 # "The next card is mine", "... a tricky one", "... from Dana": no title in it.
 _VAGUE = frozenset(
     """mine yours his hers ours theirs one ones interesting tricky fun big hard easy short
@@ -191,11 +198,12 @@ def segment_transcript(
     """
     if not units:
         return ()
-    texts, strong, closing, ranges = _cut_into_blocks(units, options)
+    cards = agenda.cards if agenda is not None else ()
+    returns = _returns_to_cards(units, cards) if cards else {}
+    texts, strong, closing, ranges = _cut_into_blocks(units, options, returns)
     if not ranges:  # nothing was said: one stretch that is no topic
         return (_segment(units, 0, len(units) - 1, "No speech", "other", None),)
 
-    cards = agenda.cards if agenda is not None else ()
     said_board = () if cards else _announced_board(units, ranges, options)
     if said_board:  # no agenda given, but the facilitator read the cards out one by one
         segments = segment_transcript(units, Agenda(said_board), embed, options, boundaries)
@@ -221,10 +229,14 @@ def segment_transcript(
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
         mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
+        # Going back to a card is as strong a cue as "next card", and costs no going back.
+        back = {b: returns[first] for b, (first, _) in enumerate(ranges) if first in returns}
+        for b, card in back.items():
+            mentions[b, card] += options.strong_cue_bonus / options.mention_bonus
         card_vecs = vectors[len(ranges) :]
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         spans = _decode_agenda(
-            blocks, card_vecs, mentions, span, _board_rank(cards), off_board, options
+            blocks, card_vecs, mentions, span, _board_rank(cards), off_board, back, options
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -236,16 +248,47 @@ def segment_transcript(
 
 
 def _cut_into_blocks(
-    units: Sequence[TranscriptSegment], options: SegmentOptions
+    units: Sequence[TranscriptSegment],
+    options: SegmentOptions,
+    returns: dict[int, int] | None = None,
 ) -> tuple[list[str], list[bool], list[bool], list[tuple[int, int]]]:
-    """The units' normalised texts, their strong and closing cues, and the blocks."""
+    """The units' normalised texts, their strong and closing cues, and the blocks
+    (a unit in ``returns``, going back to a card, opens one as a strong cue does)."""
     texts = [_normalize(u.text) for u in units]
     closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
     # "The last card goes to the parking lot" defers a card; it does not start one.
     strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
-    breaks = [a or b for a, b in zip(strong, closing, strict=True)]
+    back = returns or {}
+    breaks = [s or c or k in back for k, (s, c) in enumerate(zip(strong, closing, strict=True))]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
+
+
+def _returns_to_cards(
+    units: Sequence[TranscriptSegment], cards: Sequence[AgendaCard]
+) -> dict[int, int]:
+    """{unit: card} where the facilitator goes back to a card: half the words after
+    "let's go back to" are in its title, and in no other as many ("let's go back to
+    engineering metrics for a minute")."""
+    titles = [_title_stems(c.title) for c in cards]
+    out: dict[int, int] = {}
+    for k, unit in enumerate(units):
+        match = _RETURN.search(unit.text.replace("\u2019", "'"))
+        said = _title_stems(_announced_title(match["title"])) if match else set()
+        overlap = [len(said & title) for title in titles]
+        best = max(overlap, default=0)
+        if said and best >= len(said) / 2 and overlap.count(best) == 1:  # one card, no doubt
+            out[k] = overlap.index(best)
+    return out
+
+
+def _title_stems(text: str) -> set[str]:
+    """A card title's words, or the words naming one ("the metrics card for a minute")."""
+    words = _content_words(_normalize(text).replace("-", " "))
+    return {_stem(w) for w in words if w not in _NAMING_WORDS}
+
+
+_NAMING_WORDS = frozenset("card cards topic topics item minute minutes moment bit".split())
 
 
 def boundary_examples(
@@ -521,14 +564,10 @@ def _announced_off_board(
     ("the next topic is on-call fatigue" with no such card): it was added on the day,
     or left out of the agenda file. Its talk must not go to another card."""
     heard = _announced_titles(units, ranges)
-
-    def stems(text: str) -> set[str]:
-        return {_stem(w) for w in _content_words(_normalize(text).replace("-", " "))}
-
-    titles = [stems(c.title) for c in cards]
+    titles = [_title_stems(c.title) for c in cards]
 
     def named_on_board(said: str) -> bool:  # half its words in one card's title
-        words = stems(said)
+        words = _title_stems(said)
         return any(len(words & title) >= len(words) / 2 for title in titles)
 
     unknown = {b: t for b, t in heard.items() if not named_on_board(t)}
@@ -599,6 +638,7 @@ def _decode_agenda(
     span: np.ndarray,
     board_rank: np.ndarray,
     off_board: dict[int, tuple[str, np.ndarray]],
+    back: dict[int, int],
     options: SegmentOptions,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
@@ -609,7 +649,9 @@ def _decode_agenda(
     ``off_board``, where the facilitator announces a card the board lacks, and fit the
     blocks as a card would, by the title announced last. A card may start there too
     (the announcement may reword it: "pager load" for "On-call fatigue"); the content
-    decides. Spans off the board come back with no card, like gaps.
+    decides. Spans off the board come back with no card, like gaps. At a block in
+    ``back`` (the facilitator going back to a card), that card may start with no cost
+    for going back in the order.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -649,7 +691,11 @@ def _decode_agenda(
         init[:n_cards] = trans[n_cards, :n_cards]
         init[n_cards] = -np.inf if announced[0] else 0.0
         init[2 * n_cards + 1] = 0.0 if announced[0] else -np.inf
-        labelled, score = _semi_markov(emit, trans, init, span, starts, prior, is_card)
+        trans_at = {}
+        for b, card in back.items():
+            trans_at[b] = trans.copy()
+            trans_at[b][:, card] = np.where(np.isfinite(trans[:, card]), 0.0, -np.inf)
+        labelled, score = _semi_markov(emit, trans, init, span, starts, prior, is_card, trans_at)
         return [(a, b, lab if lab < n_cards else None) for a, b, lab in labelled], score
 
     board, board_score = decode(board_rank, 1.0)
@@ -749,13 +795,16 @@ def _semi_markov(
     starts: np.ndarray,
     card_prior: np.ndarray,
     is_card: np.ndarray,
+    trans_at: dict[int, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int, int]], float]:
     """Best partition of n blocks into labelled spans (first, last, label), and its score.
 
     A span of blocks i..j-1 labelled l scores sum(emit[i:j, l]) + span[i, j] +
     starts[i, l] (+ card_prior[i, j] if is_card[l]) + trans[previous label, l],
-    or init[l] for the first span. The first span gets no start bonus.
+    or init[l] for the first span; ``trans_at[i]``, where given, replaces ``trans``
+    for a span starting at block i. The first span gets no start bonus.
     """
+    trans_at = trans_at or {}
     n, n_labels = emit.shape
     cols = np.arange(n_labels)
     cum = np.vstack([np.zeros((1, n_labels)), np.cumsum(emit, axis=0)])
@@ -774,7 +823,7 @@ def _semi_markov(
         back[j, :, 0] = arg
         back[j, :, 1] = entry_from[arg, cols]
         if j < n:
-            moves = best[j][:, None] + trans
+            moves = best[j][:, None] + trans_at.get(j, trans)
             entry_from[j] = np.argmax(moves, axis=0)
             entry[j] = moves[entry_from[j], cols]
     label = int(np.argmax(best[n]))

@@ -317,3 +317,26 @@ def test_without_an_agenda_talk_before_the_first_announcement_is_not_taken_for_t
     assert "DORA" in units[metrics].text
     (holding,) = [s for s in segments if s.first_turn <= metrics <= s.last_turn]
     assert holding.kind == "topic"
+
+
+def test_a_card_the_facilitator_goes_back_to_comes_back(embed):
+    """ "Let's go back to onboarding for a minute", after the next card: the issue's "one
+    may come back later". Its talk went to the card before, going back in the board's
+    order being costly; with the cost only waived, not paid as a bonus, the card's first
+    discussion stays where it was."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    closing = next(k for k, u in enumerate(units) if "We're out of time" in u.text)
+    onboarding = next(k for k, u in enumerate(units) if "next card is onboarding" in u.text)
+    call = replace(units[closing], text="Let's go back to onboarding for a minute.")
+    again = units[onboarding + 1 : onboarding + 3]  # two of its turns, said again
+    units = [
+        replace(u, index=i)
+        for i, u in enumerate([*units[:closing], call, *again, *units[closing:]])
+    ]
+    segments = segment_transcript(units, given.agenda, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.agenda_index, s.first_turn) for s in segments if s.kind == "topic"]
+    reference = json.loads((SAMPLES / "demo-meeting.json").read_text())["reference"]
+    true_starts = [s["start_turn"] for s in reference["segments"] if not s["is_gap"]]
+    assert topics == [(0, true_starts[0]), (1, true_starts[1]), (2, true_starts[2]), (1, closing)]
