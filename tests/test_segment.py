@@ -244,23 +244,30 @@ def test_without_speakers_blocks_look_no_more_like_topic_changes(embed):
     assert abs(mean_probability(without) - mean_probability(with_speakers)) < 0.1
 
 
-def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_path):
+def summarize_demo_without_agenda(tmp_path, edit=lambda text: text) -> tuple[dict, dict, str]:
+    """make summarize on the demo's script without its agenda, each turn's text edited:
+    the script, the sidecar and the markdown."""
     from test_cli import run_cli
 
     meeting = json.loads((SAMPLES / "demo-meeting.json").read_text())
     del meeting["agenda"]
-    # Nor does the facilitator read the cards out (that would title the topics).
     for turn in meeting["turns"]:
-        turn["text"] = re.sub(r"The (?:first|next) (?:card|topic) is [^.]*\.", "", turn["text"])
+        turn["text"] = edit(turn["text"])
     path = tmp_path / "no-agenda.json"
     path.write_text(json.dumps(meeting))
     result = run_cli(tmp_path, path)
     assert result.returncode == 0, result.stderr
-    stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
-    sidecar = json.loads((tmp_path / "outputs" / f"{stem}.json").read_text())
+    stem = tmp_path / "outputs" / "2026-11-12-engineering-leaders-lean-coffee-november-2026"
+    sidecar = json.loads(stem.with_suffix(".json").read_text())
+    return meeting, sidecar, stem.with_suffix(".md").read_text()
+
+
+def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_path):
+    # Nor does the facilitator read the cards out (that would title the topics).
+    unread = re.compile(r"The (?:first|next) (?:card|topic) is [^.]*\.")
+    _, sidecar, md = summarize_demo_without_agenda(tmp_path, lambda t: unread.sub("", t))
     topics = [s for s in sidecar["segments"] if s["kind"] == "topic" and s["keyphrases"]]
     assert topics and not any(s["title_said"] for s in sidecar["segments"])
-    md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     for topic in topics:
         title = ", ".join(topic["keyphrases"][:3])
         assert topic["title"].lower().startswith(title.lower())
@@ -274,16 +281,7 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
 def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tmp_path):
     """ "The first card is ...", "the next card is ...": read out one by one, they are
     the board. Found unsupervised, the demo's last two cards were one topic."""
-    from test_cli import run_cli
-
-    meeting = json.loads((SAMPLES / "demo-meeting.json").read_text())
-    del meeting["agenda"]
-    path = tmp_path / "no-agenda.json"
-    path.write_text(json.dumps(meeting))
-    result = run_cli(tmp_path, path)
-    assert result.returncode == 0, result.stderr
-    stem = "2026-11-12-engineering-leaders-lean-coffee-november-2026"
-    sidecar = json.loads((tmp_path / "outputs" / f"{stem}.json").read_text())
+    meeting, sidecar, md = summarize_demo_without_agenda(tmp_path)
     topics = [s for s in sidecar["segments"] if s["kind"] == "topic"]
     assert [(s["title"], s["agenda_index"], s["title_said"]) for s in topics] == [
         ("Engineering metrics that nobody can cheat", None, True),
@@ -293,7 +291,6 @@ def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tm
     true_starts = [s["start_turn"] for s in meeting["reference"]["segments"] if not s["is_gap"]]
     assert [s["first_turn"] for s in topics] == true_starts
     assert [s["kind"] for s in sidecar["segments"]] == ["opening", *["topic"] * 3, "closing"]
-    md = (tmp_path / "outputs" / f"{stem}.md").read_text()
     assert "No agenda was given: the cards below are the ones the facilitator announced" in md
     # Each card's votes, as said when it started ("six people voted for it").
     rows = [line for line in md.splitlines() if line.startswith("| ")]
