@@ -229,14 +229,15 @@ def segment_transcript(
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
         mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
+        card_cues = options.mention_bonus * mentions
         # Going back to a card is as strong a cue as "next card", and costs no going back.
         back = {b: returns[first] for b, (first, _) in enumerate(ranges) if first in returns}
         for b, card in back.items():
-            mentions[b, card] += options.strong_cue_bonus / options.mention_bonus
+            card_cues[b, card] += options.strong_cue_bonus
         card_vecs = vectors[len(ranges) :]
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         spans = _decode_agenda(
-            blocks, card_vecs, mentions, span, _board_rank(cards), off_board, back, options
+            blocks, card_vecs, card_cues, span, _board_rank(cards), off_board, back, options
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -634,7 +635,7 @@ def _board_rank(cards: Sequence[AgendaCard]) -> np.ndarray:
 def _decode_agenda(
     blocks: _Blocks,
     card_vecs: np.ndarray,
-    mentions: np.ndarray,
+    card_cues: np.ndarray,
     span: np.ndarray,
     board_rank: np.ndarray,
     off_board: dict[int, tuple[str, np.ndarray]],
@@ -670,7 +671,7 @@ def _decode_agenda(
     announced[said] = True
     starts = np.hstack(
         [
-            options.mention_bonus * mentions + blocks.topic_cue[:, None],
+            card_cues + blocks.topic_cue[:, None],
             np.repeat(blocks.closing_cue[:, None], n_cards + 1, axis=1),
             np.repeat(np.where(announced, blocks.topic_cue, -np.inf)[:, None], n_cards + 1, axis=1),
         ]
@@ -869,10 +870,10 @@ def _build_segments(
         extended = kind == "topic" and any(
             _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
         )
-        segment = _segment(units, first, last, title, kind, card, extended, bool(announced))
-        if kind == "topic":
-            segment = replace(segment, votes_said=_votes_said(texts[first : last + 1]))
-        segments.append(segment)
+        votes = _votes_said(texts[first : last + 1]) if kind == "topic" else None
+        segments.append(
+            _segment(units, first, last, title, kind, card, extended, bool(announced), votes)
+        )
     return tuple(segments)
 
 
@@ -894,6 +895,7 @@ def _segment(
     agenda_index: int | None,
     extended: bool = False,
     title_said: bool = False,
+    votes_said: int | None = None,
 ) -> TopicSegment:
     return TopicSegment(
         title=title,
@@ -905,6 +907,7 @@ def _segment(
         end=units[last].end,
         extended=extended,
         title_said=title_said,
+        votes_said=votes_said,
     )
 
 
