@@ -436,7 +436,8 @@ _URL_RE = re.compile(
 _JOINER_WORDS = frozenset(
     "of on the and for to in a an de this that these those our my your their".split()
 )
-_TITLE_WORDS = r"[A-Z0-9][\w+#&'’-]*(?:\.\w+)*"
+# Not the pronoun: "the book called Accelerate and I recommend it" names "Accelerate".
+_TITLE_WORDS = r"(?!I(?:['’](?:d|m|ve|ll))?\b)[A-Z0-9][\w+#&'’-]*(?:\.\w+)*"
 _JOINER = r"\s+(?:(?:of|on|the|and|for|to|in|a|&)\s+)?"
 _NAMED_BODY = rf"\"[^\"]{{2,60}}\"|{_TITLE_WORDS}(?:{_JOINER}{_TITLE_WORDS})*"
 _NAMED = rf"({_NAMED_BODY})"

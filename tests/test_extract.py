@@ -203,6 +203,14 @@ def test_a_book_named_by_its_owner_and_subject_is_one_resource():
     assert named_resources("Great book on management, really") == []
 
 
+def test_a_resource_name_stops_before_the_speaker_saying_i():
+    # Whisper runs "Accelerate, and I'd recommend it" into one clause without commas.
+    said = "Those metrics come from the book called Accelerate and I recommend it."
+    assert named_resources(said) == ["Accelerate"]
+    assert named_resources("a podcast called Lead Dev and I'd say it helps") == ["Lead Dev"]
+    assert named_resources("a tool called DX and Jira") == ["DX and Jira"]
+
+
 def test_topics_off_the_agenda_are_titled_by_their_key_phrases():
     segments = [
         TopicSegment("Opening", "opening", None, 0, 0, None, None),
