@@ -143,6 +143,17 @@ class TopicSegment:
 
 
 @dataclass(frozen=True)
+class ParkedCard:
+    """A card the facilitator sent to the parking lot ("the last card, hiring for staff
+    engineer roles, goes to the parking lot"): to carry over to the next board."""
+
+    title: str  # the board card's title; as said when the board lacks it, or without one
+    agenda_index: int | None  # index into the agenda's cards, None when not on the board
+    turn: int  # the transcript segment that parked it
+    start: float | None  # seconds, when the transcript has times
+
+
+@dataclass(frozen=True)
 class ActionItem:
     """A commitment made in the meeting, and who made it."""
 
@@ -222,6 +233,7 @@ class Analysis:
     # (EXPORT=actions, never published): it names whom a task involves, as it names its
     # owner.
     actions_as_said: tuple[tuple[ActionItem, ...], ...] = ()
+    parked: tuple[ParkedCard, ...] = ()  # cards sent to the parking lot, in time order
 
 
 @dataclass(frozen=True)
@@ -243,6 +255,7 @@ class MeetingSummary:
     speakers: tuple[SpeakerTime, ...] = ()  # talk time per participant, most first
     review_notes: tuple[str, ...] = ()  # extra lines for the reviewer (what the chat added)
     names_kept: bool = False  # ATTRIBUTE=1: participants' names stay in the published text
+    parked: tuple[ParkedCard, ...] = ()  # cards sent to the parking lot, in time order
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import webvtt
 
-from pipeline.artifacts import ActionItem, TopicSegment, Transcript, TranscriptSegment
+from pipeline.artifacts import ActionItem, ParkedCard, TopicSegment, Transcript, TranscriptSegment
 from pipeline.errors import SettingsError
 from pipeline.render import clock
 
@@ -57,15 +57,17 @@ def render_exports(
     actions: Sequence[Sequence[ActionItem]],
     formats: Sequence[str],
     title: str,
+    parked: Sequence[ParkedCard] = (),
 ) -> dict[str, str]:
     """{format: file text} for each of ``formats``; srt and vtt need a timed transcript.
-    ``actions`` are each topic's action items, aligned with ``topics``."""
+    ``actions`` are each topic's action items, aligned with ``topics``; ``parked`` the
+    cards sent to the parking lot."""
     writers = {
         "txt": lambda: plain_text(transcript, topics, title),
         "srt": lambda: subtitles(transcript, "srt"),
         "vtt": lambda: subtitles(transcript, "vtt", title),
         "chapters": lambda: chapters(topics, title),
-        "actions": lambda: action_list(topics, actions, title),
+        "actions": lambda: action_list(topics, actions, title, parked),
     }
     return {f: writers[f]() for f in formats}
 
@@ -95,10 +97,14 @@ def chapters(topics: Sequence[TopicSegment], title: str = "") -> str:
 
 
 def action_list(
-    topics: Sequence[TopicSegment], actions: Sequence[Sequence[ActionItem]], title: str
+    topics: Sequence[TopicSegment],
+    actions: Sequence[Sequence[ActionItem]],
+    title: str,
+    parked: Sequence[ParkedCard] = (),
 ) -> str:
     """Every action item as a markdown task, with its owner's name, its topic and when
-    it was said: a follow-up list to paste into the next meeting's issue."""
+    it was said, then the cards to carry over from the parking lot: a follow-up list to
+    paste into the next meeting's issue."""
     lines = [f"# Action items: {title}", ""]
     for topic, items in zip(topics, actions, strict=True):
         for item in items:
@@ -107,6 +113,9 @@ def action_list(
             lines.append(f"- [ ] {owner}{' '.join(item.text.split())} ({topic.title}{when})")
     if len(lines) == 2:
         lines.append("No action items were found.")
+    if parked:
+        lines += ["", "## Parking lot: carry over to the next board", ""]
+        lines += [f"- [ ] {' '.join(card.title.split())}" for card in parked]
     return "\n".join(lines) + "\n"
 
 

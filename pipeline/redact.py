@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from pipeline.artifacts import MeetingNotes, Redaction, TopicNotes, TopicSegment
+from pipeline.artifacts import MeetingNotes, ParkedCard, Redaction, TopicNotes, TopicSegment
 
 PARTICIPANT = "a participant"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -264,13 +264,32 @@ def redact_notes(
     redacted_segments = tuple(
         s
         if s.agenda_index is not None
-        else replace(s, title=title[:1].upper() + title[1:])
+        else replace(s, title=_capitalised(title))
         if s.title_said
         else replace(s, title=_without_names(title))
         for s, title in zip(segments, titles, strict=True)
     )
     redacted = replace(notes, overview=overview, keyphrases=keyphrases, topics=topics)
     return redacted, redacted_segments, tuple(log)
+
+
+def redact_parked(
+    parked: Sequence[ParkedCard], speakers: Sequence[str], nlp: Any, keep_names: bool = False
+) -> tuple[tuple[ParkedCard, ...], tuple[Redaction, ...]]:
+    """The parking lot with the titles heard in the meeting redacted as said ("Dana's
+    card on tooling"); a board card's title is the organizer's and stays."""
+    heard = [p.title for p in parked if p.agenda_index is None]
+    cleaned, log = redact_texts(heard, speakers, nlp, keep_names, bare=[True] * len(heard))
+    titles = iter(cleaned)
+    redacted = tuple(
+        p if p.agenda_index is not None else replace(p, title=_capitalised(next(titles)))
+        for p in parked
+    )
+    return redacted, tuple(log)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 _NOTE_FIELDS = ("keyphrases", "takeaways", "action_items", "resources", "questions")
@@ -295,4 +314,4 @@ def _without_names(title: str) -> str:
     """A title made of key phrases ("Gaurav, incident reviews") without the redacted ones."""
     parts = [p for p in title.split(", ") if PARTICIPANT not in p.lower()]
     title = ", ".join(parts) or "Discussion"
-    return title[:1].upper() + title[1:]
+    return _capitalised(title)

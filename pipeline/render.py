@@ -86,6 +86,15 @@ class AgendaRow:
     extended: bool
     discussed: bool
     on_board: bool = True  # False: announced in the meeting, not on a board given
+    parked: bool = False  # sent to the parking lot, for the next board
+
+    @property
+    def status(self) -> str:
+        """ "discussed", "not reached" or "parking lot" ("discussed, parking lot": the
+        rest of a card put off to the next meeting)."""
+        if self.discussed:
+            return "discussed, parking lot" if self.parked else "discussed"
+        return "parking lot" if self.parked else "not reached"
 
 
 def shown_owner(item: ActionItem, names_kept: bool) -> str | None:
@@ -120,12 +129,17 @@ def llm_parts(summary: MeetingSummary) -> list[str]:
 
 
 def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
-    """The board's cards, then the cards announced in the meeting that it lacks; with
-    no agenda given, the cards announced (none if the topics were found unsupervised)."""
+    """The board's cards, then the cards announced in the meeting that it lacks, then
+    those sent to the parking lot that it lacks; with no agenda given, the cards
+    announced and parked."""
     cards = summary.agenda.cards if summary.agenda is not None else ()
     said = [s.title for s in summary.segments if s.title_said]  # cards added in the meeting
+    parked_board = {p.agenda_index for p in summary.parked if p.agenda_index is not None}
+    parked_said = [p.title for p in summary.parked if p.agenda_index is None]
+    titles = [c.title for c in cards] + list(dict.fromkeys(said))
+    titles += [t for t in dict.fromkeys(parked_said) if t not in titles]
     rows = []
-    for i, title in enumerate([c.title for c in cards] + list(dict.fromkeys(said))):
+    for i, title in enumerate(titles):
         on_board = i < len(cards)
         parts = [
             s
@@ -143,6 +157,7 @@ def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
                 extended=any(s.extended for s in parts),
                 discussed=bool(parts),
                 on_board=on_board,
+                parked=i in parked_board if on_board else title in parked_said,
             )
         )
     return rows
@@ -181,12 +196,16 @@ def render_markdown(
     }
     if transcript.duration_s <= 0:  # a transcript without times: its length is unknown
         del meta["duration_minutes"]
+    rows = agenda_rows(summary)
     return template.render(
         summary=summary,
         transcript=transcript,
         front_matter=front_matter(meta),
         recording_name=Path(summary.recording.path).name,
-        agenda_rows=agenda_rows(summary),
+        # No board to show when the topics were found unsupervised; the cards parked
+        # are still listed as not reached.
+        agenda_rows=rows if summary.agenda or any(r.discussed for r in rows) else [],
+        not_reached=[r for r in rows if not r.discussed],
         topics=[
             (segment, notes)
             for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)

@@ -505,6 +505,7 @@ def _analyse(
         embed = models.sentence_embedder()
     with clock.stage("segment"):
         topics = segment.segment_transcript(transcript.segments, meeting_agenda, embed)
+        parked = segment.parked_cards(transcript.segments, meeting_agenda, embed)
     with clock.stage("load language models"):
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):
@@ -531,12 +532,16 @@ def _analyse(
         notes, topics, redactions = redact.redact_notes(
             notes, topics, speakers, nlp, keep_names=settings.attribute
         )
+        parked, parked_redactions = redact.redact_parked(
+            parked, speakers, nlp, keep_names=settings.attribute
+        )
     analysis = Analysis(
         segments=topics,
         notes=notes,
-        redactions=redactions,
+        redactions=redactions + parked_redactions,
         review_notes=review_notes,
         actions_as_said=actions_as_said,
+        parked=parked,
     )
     llm_fell_back = settings.llm is not None and (
         notes.llm is None
@@ -600,6 +605,7 @@ def summarize(settings: RunSettings) -> RunResult:
             speakers=talk,
             review_notes=review_notes,
             names_kept=settings.attribute,
+            parked=analysis.parked,
         )
         timeline = render.render_timeline(summary, settings.prompts_dir)
         markdown = render.render_markdown(
@@ -607,7 +613,7 @@ def summarize(settings: RunSettings) -> RunResult:
         )
         sidecar = render.render_sidecar(summary, markdown)
         exported = export.render_exports(
-            transcript, topics, analysis.actions_as_said, settings.exports, title
+            transcript, topics, analysis.actions_as_said, settings.exports, title, analysis.parked
         )
         # Two runs on one meeting write one after the other, each checking for edits.
         with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.artifacts import Agenda, AgendaCard, TopicSegment, TranscriptSegment
+from pipeline.artifacts import Agenda, AgendaCard, ParkedCard, TopicSegment, TranscriptSegment
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,35 @@ _RETURN = re.compile(
     r"\s+(?P<title>[^.?!;]+)",
     re.IGNORECASE,
 )
+# The facilitator deferring a card to the parking lot, to carry it over to the next
+# board: "let's put X in the parking lot", "let's park X", "the last card, X, goes to
+# the parking lot".
+_TO_PARKING_LOT = r"\s+(?:to|in|into|on|onto)\s+(?:the|our)\s+parking lot\b"
+_PARKED = (
+    re.compile(
+        r"\b(?:put|putting|move|moving|add|adding|send|sending|leave|leaving)\s+"
+        rf"(?P<title>[^.?!;]+?){_TO_PARKING_LOT}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:let'?s|let us|we'?ll|we will|we can|i'?ll)\s+park\s+"
+        r"(?P<title>[^.?!;,]+?)(?=\s+(?:for|until|till|and|so)\b|[,.?!;]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<title>[^.?!;]+?)\s+(?:goes|go|will go|is going|are going|can go|moves?|is moving"
+        rf"|gets? parked|is parked){_TO_PARKING_LOT}",
+        re.IGNORECASE,
+    ),
+)
+# "So the last card, X": the words that point at a card rather than name it.
+_POINTING = re.compile(
+    r"^(?:(?:so|and|then|okay|ok|well|but|now)\b\W*)*(?:the |our )?"
+    r"(?:(?:last|final|next|other|remaining) )?(?:card|topic|item)s?\b(?: (?:is|was))?\W*",
+    re.IGNORECASE,
+)
+# "The rest goes to the parking lot": every card left, which is not a title.
+_PARKED_VAGUE = frozenset("rest remaining remainder others everything all".split())
 # "The next card is mine", "... a tricky one", "... from Dana": no title in it.
 _VAGUE = frozenset(
     """mine yours his hers ours theirs one ones interesting tricky fun big hard easy short
@@ -275,12 +304,20 @@ def _returns_to_cards(
     out: dict[int, int] = {}
     for k, unit in enumerate(units):
         match = _RETURN.search(unit.text.replace("\u2019", "'"))
-        said = _title_stems(_announced_title(match["title"])) if match else set()
-        overlap = [len(said & title) for title in titles]
-        best = max(overlap, default=0)
-        if said and best >= len(said) / 2 and overlap.count(best) == 1:  # one card, no doubt
-            out[k] = overlap.index(best)
+        card = _card_named(_announced_title(match["title"]), titles) if match else None
+        if card is not None:
+            out[k] = card
     return out
+
+
+def _card_named(said: str, titles: list[set[str]]) -> int | None:
+    """The card whose title holds half the words said, if no other holds as many."""
+    words = _title_stems(said)
+    overlap = [len(words & title) for title in titles]
+    best = max(overlap, default=0)
+    if words and best >= len(words) / 2 and overlap.count(best) == 1:  # one card, no doubt
+        return overlap.index(best)
+    return None
 
 
 def _title_stems(text: str) -> set[str]:
@@ -622,6 +659,62 @@ def _announced_title(said: str) -> str:
     if not named or title.lower().startswith(("from ", "by ")):
         return ""
     return title[:1].upper() + title[1:]
+
+
+def parked_cards(
+    units: Sequence[TranscriptSegment],
+    agenda: Agenda | None,
+    embed: Embed,
+    options: SegmentOptions = SegmentOptions(),
+) -> tuple[ParkedCard, ...]:
+    """The cards the facilitator sends to the parking lot, in the order said.
+
+    A card named so is the board's when half its words are in one card's title, or its
+    MiniLM cosine to a card reaches ``announced_match`` (as for announced cards); it
+    keeps the words said when the board lacks it, or when there is no board.
+    "That goes to the parking lot" and "the rest goes to the parking lot" name none.
+    """
+    heard: dict[str, int] = {}  # title said -> the unit that said it first
+    for k, unit in enumerate(units):
+        text = unit.text.replace("\u2019", "'")
+        for pattern in _PARKED:
+            if match := pattern.search(text):
+                title = _parked_title(match["title"])
+                if title:
+                    heard.setdefault(title, k)
+                break
+    if not heard:
+        return ()
+    cards = agenda.cards if agenda is not None else ()
+    said = list(heard)
+    named = [_card_named(t, [_title_stems(c.title) for c in cards]) for t in said]
+    if cards and None in named:
+        card_texts = [f"{c.title}. {c.description}".strip(" .") for c in cards]
+        vectors = _unit_rows(np.asarray(embed(said + card_texts), dtype=float))
+        fit = vectors[: len(said)] @ vectors[len(said) :].T
+        named = [
+            n if n is not None or fit[i].max() < options.announced_match else int(fit[i].argmax())
+            for i, n in enumerate(named)
+        ]
+    parked: dict[str, ParkedCard] = {}
+    for title, card in zip(said, named, strict=True):
+        shown = cards[card].title if card is not None else title
+        unit = heard[title]
+        parked.setdefault(shown, ParkedCard(shown, card, unit, units[unit].start))
+    return tuple(parked.values())
+
+
+def _parked_title(said: str) -> str:
+    """ "We're out of time, so the last card, hiring for staff engineer roles," ->
+    "Hiring for staff engineer roles"; "" for "that", "the rest", "the last card"."""
+    parts = [p.strip() for p in said.split(",") if _title_stems(p)]
+    if not parts:
+        return ""
+    title = _POINTING.sub("", parts[-1])
+    title = re.sub(r"\s+(?:card|topic|item)$", "", title, flags=re.IGNORECASE)
+    if _PARKED_VAGUE & set(_content_words(title.lower())):
+        return ""
+    return _announced_title(title)
 
 
 def _board_rank(cards: Sequence[AgendaCard]) -> np.ndarray:

@@ -82,6 +82,7 @@ def summary_to_sidecar(summary: MeetingSummary) -> dict:
             {**to_jsonable(segment), **to_jsonable(notes)}
             for segment, notes in zip(summary.segments, summary.notes.topics, strict=True)
         ],
+        "parking_lot": [to_jsonable(p) for p in summary.parked],
         "timebox_minutes": summary.timebox_minutes,
         "review": {
             "repetition_loops": [to_jsonable(r) for r in summary.transcript.repetition_loops],

@@ -105,4 +105,4 @@ def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):
     assert "Topics and notes found in the cache" not in other.stderr
     (other_md,) = (tmp_path / "other").glob("*.md")
     not_reached = other_md.read_text().split("## Not reached")[1]
-    assert "- Hiring for staff engineer roles (1 vote)\n" in not_reached
+    assert "- Hiring for staff engineer roles (1 vote) — parking lot\n" in not_reached

@@ -93,6 +93,10 @@ def test_the_demo_exports_every_turn_and_a_timeless_transcript_only_as_text(tmp_
         "- [ ] Mark: I'll share our onboarding checklist with Priya after this call. "
         "(Onboarding senior hires remotely)"
     ) in actions_file.read_text().splitlines()
+    # "The last card, hiring for staff engineer roles, goes to the parking lot": the
+    # next board's first candidate.
+    parking_lot = actions_file.read_text().split("## Parking lot: carry over to the next board")
+    assert parking_lot[1].strip() == "- [ ] Hiring for staff engineer roles"
     summary = text_file.with_suffix(".md").read_text()
     assert (
         "- [ ] I'll share our onboarding checklist with a participant after this call.\n" in summary

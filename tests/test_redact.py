@@ -4,13 +4,14 @@ import json
 
 import pytest
 
-from pipeline.artifacts import MeetingNotes, TopicNotes, TopicSegment
+from pipeline.artifacts import MeetingNotes, ParkedCard, TopicNotes, TopicSegment
 from pipeline.models import load_spacy
 from pipeline.redact import (
     PARTICIPANT,
     introduced_names,
     participant_names,
     redact_notes,
+    redact_parked,
     redact_texts,
 )
 
@@ -198,3 +199,17 @@ def test_a_title_the_facilitator_announced_is_redacted_as_said(nlp):
     assert [s.title for s in segments] == ["A participant's question on pager load", "Demos"]
     assert "Priya" not in redacted.overview and "Demos" in redacted.overview
     assert {r.original for r in log} == {"Priya"}
+
+
+def test_a_card_parked_in_the_meeting_words_is_redacted_as_said(nlp):
+    """ "Let's put Priya's question on pager load in the parking lot": the title is
+    what was said; a board card's title is the organizer's and stays."""
+    heard = ParkedCard("Priya's question on pager load", None, 7, None)
+    board = ParkedCard("Hiring Priya's way", 3, 9, None)  # the organizer's own words
+    parked, log = redact_parked([heard, board], ["Priya"], nlp)
+    titles = [p.title for p in parked]
+    assert titles == ["A participant's question on pager load", "Hiring Priya's way"]
+    assert [(p.agenda_index, p.turn) for p in parked] == [(None, 7), (3, 9)]
+    assert {r.original for r in log} == {"Priya"}
+    kept, log = redact_parked([heard], ["Priya"], nlp, keep_names=True)
+    assert kept == (heard,) and not log

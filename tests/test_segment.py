@@ -18,6 +18,7 @@ from pipeline.segment import (
     boundary_examples,
     default_boundary_model,
     load_boundary_model,
+    parked_cards,
     segment_transcript,
 )
 from pipeline.transcript_json import load_transcript_json
@@ -130,7 +131,7 @@ def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
     text = md.read_text()
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert "| 4 | On call fatigue | 4 |  | discussed, not on the board |" in rows
-    assert "| 3 | Hiring for staff engineer roles | 2 |  | not reached |" in rows
+    assert "| 3 | Hiring for staff engineer roles | 2 |  | parking lot |" in rows
     heading = text.split("### 3. On call fatigue\n\n")[1].splitlines()[0]
     assert heading.startswith("*turns ") and heading.endswith(" · not on the agenda")
     assert "- Hiring for staff engineer roles (2 votes)" in text.split("## Not reached")[1]
@@ -198,7 +199,11 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
     assert all(fields <= set(s) for s in sidecar["segments"])
     assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
     md = (tmp_path / "outputs" / f"{stem}.md").read_text()
-    assert "not reached" in md and "Hiring for staff engineer roles" in md
+    # "The last card, hiring for staff engineer roles, goes to the parking lot"
+    assert sidecar["parking_lot"] == [
+        {"title": "Hiring for staff engineer roles", "agenda_index": 3, "turn": 19, "start": None}
+    ]
+    assert "| 4 | Hiring for staff engineer roles | 2 |  | parking lot |" in md
     # These turns have no times: the front matter claims no length, the talk table
     # counts words, and claims no seconds.
     assert "\nduration_minutes:" not in md.split("\n---\n")[0]
@@ -276,6 +281,8 @@ def test_without_an_agenda_the_summary_titles_topics_by_their_key_phrases(tmp_pa
     assert all(t["title"] in intro for t in topics), intro
     assert "the topics below were found from the discussion itself" in md
     assert "| # | Card |" not in md
+    # No board, but the card sent to the parking lot is still not reached.
+    assert "- Hiring for staff engineer roles — parking lot\n" in md.split("## Not reached")[1]
 
 
 def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tmp_path):
@@ -296,6 +303,9 @@ def test_without_an_agenda_the_cards_the_facilitator_announces_make_the_board(tm
     rows = [line for line in md.splitlines() if line.startswith("| ")]
     assert "| 1 | Engineering metrics that nobody can cheat | 6 | yes | discussed |" in rows
     assert "| 3 | On call fatigue | 4 |  | discussed |" in rows
+    # The card the facilitator parked: on the board heard, and not reached.
+    assert "| 4 | Hiring for staff engineer roles |  |  | parking lot |" in rows
+    assert "- Hiring for staff engineer roles — parking lot\n" in md.split("## Not reached")[1]
     assert "### 3. On call fatigue\n" in md and "not on the agenda" not in md
 
 
@@ -314,6 +324,39 @@ def test_without_an_agenda_talk_before_the_first_announcement_is_not_taken_for_t
     assert "DORA" in units[metrics].text
     (holding,) = [s for s in segments if s.first_turn <= metrics <= s.last_turn]
     assert holding.kind == "topic"
+
+
+def test_cards_sent_to_the_parking_lot_are_named_by_the_board(embed):
+    """Lean Coffee defers a card to the parking lot, to carry it over to the next board;
+    the summary must say so rather than "not reached"."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    last = 19  # "... so the last card, hiring for staff engineer roles, goes to the parking lot"
+
+    def parked_when_said(words: str, agenda=given.agenda):
+        edited = units[:last] + [replace(units[last], text=words)] + units[last + 1 :]
+        return [(p.title, p.agenda_index, p.turn) for p in parked_cards(edited, agenda, embed)]
+
+    hiring = [("Hiring for staff engineer roles", 3, last)]
+    assert parked_when_said(units[last].text) == hiring
+    assert parked_when_said("Let's put hiring staff engineers in the parking lot.") == hiring
+    # Other words for it: the card MiniLM finds, as for an announced card.
+    assert parked_when_said("Let's park staff-plus recruiting until next month.") == hiring
+    # A question the board lacks keeps the words said; no board, every card does.
+    assert parked_when_said("Let's put budgets for conferences in the parking lot.") == [
+        ("Budgets for conferences", None, last)
+    ]
+    assert parked_when_said(units[last].text, agenda=None) == [
+        ("Hiring for staff engineer roles", None, last)
+    ]
+    # Nothing named: "that", "the rest", "the last card".
+    for vague in (
+        "That goes to the parking lot.",
+        "The rest goes to the parking lot for next month.",
+        "So the last card goes to the parking lot.",
+        "Anything we don't get to goes to the parking lot.",
+    ):
+        assert parked_when_said(vague) == [], vague
 
 
 def test_a_card_the_facilitator_goes_back_to_comes_back(embed):
