@@ -14,11 +14,17 @@ turns) under boards an organizer really brings:
 - the announcement reworded so that it shares no word with the card, with the full
   board (the card should still get its talk) and without the card (a topic of its own);
 - no agenda at all: the cards announced should be the topics;
+- no agenda, and one card not read out ("let's move on" alone): it should be a topic
+  of its own rather than the end of the card before it;
+- no agenda, and "let's move on to ..." said by a participant within a card, with and
+  without speakers: no topic should start there;
 - a card that comes back ("let's go back to ... for a minute") before the closing.
 
 A case is right when every reference topic's first turn starts a segment (within one
 turn) given to the expected card, or, for a card the board lacks, to a topic titled as
-announced. Prints one line per case and the share right per kind of case.
+announced, or, for a card not read out, to a topic titled by what was said; where no
+topic may be added, the topics are those alone. Prints one line per case and the share
+right per kind of case.
 """
 
 from __future__ import annotations
@@ -56,16 +62,25 @@ def topics_of(segments: tuple[TopicSegment, ...]) -> list[tuple[int | None, str,
 
 
 def is_right(
-    segments: tuple[TopicSegment, ...], starts: list[int], expected: list[int | str]
+    segments: tuple[TopicSegment, ...],
+    starts: list[int],
+    expected: list[int | str | None],
+    exact: bool = False,
 ) -> bool:
     """Each reference topic starts a segment given to its expected card index, or
-    (a string) to a topic off the board titled with those words."""
+    (a string) to a topic off the board titled with those words, or (None) to a topic
+    titled by its talk; with ``exact``, there are no other topics."""
+    if exact and sum(s.kind == "topic" for s in segments) != len(expected):
+        return False
     for start, want in zip(starts, expected, strict=True):
         found = [s for s in segments if abs(s.first_turn - start) <= 1 and s.kind == "topic"]
         if not found:
             return False
         got = found[0]
-        if isinstance(want, int):
+        if want is None:
+            if got.title_said or got.agenda_index is not None:
+                return False
+        elif isinstance(want, int):
             if got.agenda_index != want:
                 return False
         elif not (got.title_said and got.title.lower() == want.lower()):
@@ -102,11 +117,12 @@ def main() -> None:
         name: str,
         the_units: list[TranscriptSegment],
         agenda: Agenda | None,
-        expected: list[int | str],
+        expected: list[int | str | None],
         at: list[int] = starts,
+        exact: bool = False,
     ) -> None:
         segments = segment_transcript(the_units, agenda, embed)
-        ok = is_right(segments, at, expected)
+        ok = is_right(segments, at, expected, exact)
         results[kind].append(ok)
         print(f"{'right' if ok else 'WRONG'} | {kind} | {name} | {topics_of(segments)}")
 
@@ -126,7 +142,30 @@ def main() -> None:
             run("reworded, full board", f"{title} -> {words}", reworded, given.agenda, list(cards))
             expected = [c - (c > card) if j != k else words for j, c in enumerate(cards)]
             run("reworded, card missing", f"{title} -> {words}", reworded, without(card), expected)
-    run("no agenda", "as said", list(units), None, [said(board[c].title) for c in cards])
+    announced = [said(board[c].title) for c in cards]
+    run("no agenda", "as said", list(units), None, announced)
+    # The first card must be read out for the announcements to make a board.
+    reading = re.compile(r"The (?:first|next) (?:card|topic) is [^.]*\.\s*", re.IGNORECASE)
+    for k in range(1, len(cards)):
+        start = units[starts[k]]
+        text = reading.sub("", start.text)
+        if not re.search(r"let'?s move on|moving on", text, re.IGNORECASE):
+            text = f"Let's move on. {text}"
+        unread = [*units[: starts[k]], replace(start, text=text), *units[starts[k] + 1 :]]
+        expected = [*announced[:k], None, *announced[k + 1 :]]
+        run("no agenda, card not read out", board[cards[k]].title, unread, None, expected)
+    # A participant moves the talk on within a card, two or three turns into it.
+    facilitator = units[starts[0]].speaker
+    for inside in [s + d for s in starts[:2] for d in (2, 3)]:
+        if units[inside].speaker == facilitator:
+            continue
+        aside = "Let's move on to the next point. "
+        moved = [*units[:inside], replace(units[inside], text=aside + units[inside].text)]
+        moved += units[inside + 1 :]
+        kind, name = "no agenda, move on within a card", f"turn {inside}"
+        run(kind, f"{name}, speakers", moved, None, announced, exact=True)
+        unnamed = [replace(u, speaker=None) for u in moved]
+        run(kind, f"{name}, no speakers", unnamed, None, announced, exact=True)
 
     # A card comes back: before the closing, the facilitator returns to an earlier card
     # and two of its turns are said again.

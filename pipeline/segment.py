@@ -71,6 +71,9 @@ class SegmentOptions:
     # title reworded score 0.6-0.96, unrelated cards below 0.3)
     announced_match: float = 0.4
     announced_board_min: int = 2  # without an agenda, this many cards announced make a board
+    # ... and a card not announced, started by a strong cue alone, fits each block as an
+    # average card does (fits are centred: 0 on average); by hand, on the demo
+    unannounced_fit: float = -0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
@@ -225,6 +228,19 @@ def segment_transcript(
     ``boundaries`` is the learned boundary model (default: ``default_boundary_model``).
     The function only reads the units' text, speaker and times, and the agenda.
     """
+    return _segment_units(units, agenda, embed, options, boundaries, board_heard=False)
+
+
+def _segment_units(
+    units: Sequence[TranscriptSegment],
+    agenda: Agenda | None,
+    embed: Embed,
+    options: SegmentOptions,
+    boundaries: BoundaryModel | None,
+    board_heard: bool,
+) -> tuple[TopicSegment, ...]:
+    """segment_transcript; ``board_heard``: the agenda is the cards the facilitator
+    announced, so a card not announced may start a topic of its own at a strong cue."""
     if not units:
         return ()
     cards = agenda.cards if agenda is not None else ()
@@ -235,7 +251,7 @@ def segment_transcript(
 
     said_board = () if cards else _announced_board(units, ranges, options)
     if said_board:  # no agenda given, but the facilitator read the cards out one by one
-        segments = segment_transcript(units, Agenda(said_board), embed, options, boundaries)
+        segments = _segment_units(units, Agenda(said_board), embed, options, boundaries, True)
         return tuple(
             replace(s, agenda_index=None, title_said=True) if s.agenda_index is not None else s
             for s in segments
@@ -253,7 +269,7 @@ def segment_transcript(
         odds = np.array([model.log_odds(f) for f in features])
         blocks = replace(blocks, topic_cue=blocks.topic_cue + options.boundary_weight * odds)
 
-    off_board: dict[int, tuple[str, np.ndarray]] = {}
+    off_board: dict[int, tuple[str, np.ndarray | None]] = {}
     if cards:
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
@@ -265,6 +281,8 @@ def segment_transcript(
             card_cues[b, card] += options.strong_cue_bonus
         card_vecs = vectors[len(ranges) :]
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
+        if board_heard:
+            off_board.update(_unannounced_starts(units, ranges, strong))
         spans = _decode_agenda(
             blocks, card_vecs, card_cues, span, _board_rank(cards), off_board, back, options
         )
@@ -633,6 +651,26 @@ def _announced_titles(
     return heard
 
 
+def _unannounced_starts(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], strong: list[bool]
+) -> dict[int, tuple[str, None]]:
+    """{block: ("", None)} where a card the facilitator did not read out may start: a
+    strong cue naming no card ("good, let's move on"), said by whoever announced the
+    others (anyone, when the transcript has no speakers: "move on to" from a participant
+    is usually a point within the card)."""
+    named = _announced_titles(units, ranges)
+    announcers = Counter(units[ranges[b][0]].speaker for b in named)
+    facilitator = announcers.most_common(1)[0][0] if announcers else None
+    return {
+        b: ("", None)
+        for b, (first, _) in enumerate(ranges)
+        if b > 0
+        and strong[first]
+        and b not in named
+        and (facilitator is None or units[first].speaker == facilitator)
+    }
+
+
 def _announced_board(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> tuple[AgendaCard, ...]:
@@ -731,7 +769,7 @@ def _decode_agenda(
     card_cues: np.ndarray,
     span: np.ndarray,
     board_rank: np.ndarray,
-    off_board: dict[int, tuple[str, np.ndarray]],
+    off_board: dict[int, tuple[str, np.ndarray | None]],
     back: dict[int, int],
     options: SegmentOptions,
 ) -> list[Span]:
@@ -743,18 +781,28 @@ def _decode_agenda(
     ``off_board``, where the facilitator announces a card the board lacks, and fit the
     blocks as a card would, by the title announced last. A card may start there too
     (the announcement may reword it: "pager load" for "On-call fatigue"); the content
-    decides. Spans off the board come back with no card, like gaps. At a block in
+    decides. A topic not announced (no vector: a strong cue naming no card, when the board
+    is the cards announced) fits every block at ``unannounced_fit``. Spans off the board
+    come back with no card, like gaps. At a block in
     ``back`` (the facilitator going back to a card), that card may start with no cost
     for going back in the order.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
-    said_vecs = np.array([off_board[b][1] for b in said]).reshape(len(said), card_vecs.shape[1])
+    heard = [b for b in said if off_board[b][1] is not None]
+    said_vecs = np.array([off_board[b][1] for b in heard]).reshape(len(heard), card_vecs.shape[1])
     sims = _windows(blocks.vectors, options.window_blocks) @ np.vstack([card_vecs, said_vecs]).T
     # Mostly centred per card: a generic title is close to everything, a card mostly to
     # its part; partly on all cards, so a card unlike the whole meeting stays unused.
     baseline = options.card_centring * sims.mean(axis=0) + (1 - options.card_centring) * sims.mean()
     fits = options.sim_weight * (sims - baseline)
+    # One column per topic off the board, in the order they start.
+    unheard = np.full((n_blocks, 1), options.sim_weight * options.unannounced_fit)
+    columns = iter(range(n_cards, n_cards + len(heard)))
+    fits = np.hstack(
+        [fits[:, :n_cards]]
+        + [fits[:, [next(columns)]] if off_board[b][1] is not None else unheard for b in said]
+    )
     gaps_emit = np.full((n_blocks, n_cards + 1), options.sim_weight * options.gap_bias)
     # A topic off the board fits each block as the title announced last before it would.
     latest = np.searchsorted(said, np.arange(n_blocks), side="right") - 1
@@ -943,6 +991,7 @@ def _build_segments(
     off_board: dict[int, str],
     options: SegmentOptions,
 ) -> tuple[TopicSegment, ...]:
+    # off_board: {block: the title announced there, "" for a card no one announced}
     bounds = [(ranges[a][0], ranges[b][1], card, off_board.get(a)) for a, b, card in spans]
     segments = []
     titles_used: set[str] = set()
@@ -951,12 +1000,12 @@ def _build_segments(
             kind, title = "topic", cards[card].title
         elif announced:  # a card the board lacks, by the title the facilitator gave it
             kind, title = "topic", announced
-        elif cards:
+        elif cards and announced is None:
             kind = "opening" if pos == 0 else "closing" if pos == len(bounds) - 1 else "other"
             title = {"opening": "Opening", "closing": "Closing", "other": "Aside"}[kind]
-        elif pos > 0 and pos == len(bounds) - 1 and _CLOSING_CUES.search(texts[first]):
+        elif not cards and 0 < pos == len(bounds) - 1 and _CLOSING_CUES.search(texts[first]):
             kind, title = "closing", "Closing"  # "to wrap up, one takeaway each"
-        else:
+        else:  # a topic found unsupervised, or a card not announced: titled by what was said
             kind = "topic"
             title = _keyword_title(texts, first, last, ranges, titles_used, options.title_words)
             titles_used.add(title)

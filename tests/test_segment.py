@@ -326,6 +326,28 @@ def test_without_an_agenda_talk_before_the_first_announcement_is_not_taken_for_t
     assert holding.kind == "topic"
 
 
+def test_without_an_agenda_a_card_not_read_out_is_a_topic_of_its_own(embed):
+    """The facilitator reads out the first and third cards but moves to the second with
+    "let's move on" alone: its talk used to end the first card, under that title."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    second = 10  # "Good. Let's move on. The next card is onboarding senior hires remotely. ..."
+    read_out = "The next card is onboarding senior hires remotely. "
+    assert read_out in units[second].text
+    unread = replace(units[second], text=units[second].text.replace(read_out, ""))
+    segments = segment_transcript([*units[:second], unread, *units[second + 1 :]], None, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.first_turn, s.title_said, s.agenda_index) for s in segments if s.kind == "topic"]
+    assert topics == [(1, True, None), (second, False, None), (15, True, None)]
+    assert "onboarding" not in [s for s in segments if s.first_turn == second][0].title.lower()
+    # "Let's move on to ..." from a participant within a card starts nothing.
+    inside = 3
+    assert units[inside].speaker != units[1].speaker  # not the facilitator who reads cards
+    moved = replace(units[inside], text="Let's move on to the next point. " + units[inside].text)
+    segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
+    assert [s.first_turn for s in segments if s.kind == "topic"] == [1, second, 15]
+
+
 def test_cards_sent_to_the_parking_lot_are_named_by_the_board(embed):
     """Lean Coffee defers a card to the parking lot, to carry it over to the next board;
     the summary must say so rather than "not reached"."""
