@@ -87,14 +87,17 @@ class AgendaRow:
     discussed: bool
     on_board: bool = True  # False: announced in the meeting, not on a board given
     parked: bool = False  # sent to the parking lot, for the next board
+    note: str = ""  # "not on the board", "not read out"
 
     @property
     def status(self) -> str:
         """ "discussed", "not reached" or "parking lot" ("discussed, parking lot": the
-        rest of a card put off to the next meeting)."""
+        rest of a card put off to the next meeting), then the note."""
         if self.discussed:
-            return "discussed, parking lot" if self.parked else "discussed"
-        return "parking lot" if self.parked else "not reached"
+            done = "discussed, parking lot" if self.parked else "discussed"
+        else:
+            done = "parking lot" if self.parked else "not reached"
+        return f"{done}, {self.note}" if self.note else done
 
 
 def shown_owner(item: ActionItem, names_kept: bool) -> str | None:
@@ -129,25 +132,37 @@ def llm_parts(summary: MeetingSummary) -> list[str]:
 
 
 def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
-    """The board's cards, then the cards announced in the meeting that it lacks, then
-    those sent to the parking lot that it lacks; with no agenda given, the cards
-    announced and parked."""
+    """The board's cards, then the topics off it (announced in the meeting), then the
+    cards sent to the parking lot that it lacks. With no agenda given, the cards
+    announced, with any card between them not read out, then those parked; with topics
+    found unsupervised, only those parked."""
     cards = summary.agenda.cards if summary.agenda is not None else ()
-    said = [s.title for s in summary.segments if s.title_said]  # cards added in the meeting
+    heard = any(s.title_said for s in summary.segments)  # the facilitator read cards out
+    off_board = [
+        s
+        for s in summary.segments
+        if s.kind == "topic" and s.agenda_index is None and (heard or summary.agenda is not None)
+    ]
     parked_board = {p.agenda_index for p in summary.parked if p.agenda_index is not None}
     parked_said = [p.title for p in summary.parked if p.agenda_index is None]
-    titles = [c.title for c in cards] + list(dict.fromkeys(said))
+    titles = [c.title for c in cards] + list(dict.fromkeys(s.title for s in off_board))
     titles += [t for t in dict.fromkeys(parked_said) if t not in titles]
     rows = []
     for i, title in enumerate(titles):
         on_board = i < len(cards)
-        parts = [
-            s
-            for s in summary.segments
-            if (s.agenda_index == i if on_board else s.title_said and s.title == title)
-        ]
+        parts = (
+            [s for s in off_board if s.title == title]
+            if not on_board
+            else [s for s in summary.segments if s.agenda_index == i]
+        )
         timed = [s for s in parts if s.start is not None and s.end is not None]
         minutes = sum(s.end - s.start for s in timed) / 60 if timed else None
+        if on_board:
+            note = ""
+        elif summary.agenda is not None:
+            note = "not on the board"
+        else:  # the board is the cards read out
+            note = "not read out" if parts and not any(s.title_said for s in parts) else ""
         rows.append(
             AgendaRow(
                 number=i + 1,
@@ -158,6 +173,7 @@ def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
                 discussed=bool(parts),
                 on_board=on_board,
                 parked=i in parked_board if on_board else title in parked_said,
+                note=note,
             )
         )
     return rows

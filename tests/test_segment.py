@@ -348,6 +348,18 @@ def test_without_an_agenda_a_card_not_read_out_is_a_topic_of_its_own(embed):
     assert [s.first_turn for s in segments if s.kind == "topic"] == [1, second, 15]
 
 
+def test_without_an_agenda_the_table_lists_a_card_not_read_out(tmp_path):
+    read_out = "The next card is onboarding senior hires remotely. "
+    _, sidecar, md = summarize_demo_without_agenda(tmp_path, lambda t: t.replace(read_out, ""))
+    second = [s for s in sidecar["segments"] if s["kind"] == "topic"][1]
+    assert second["first_turn"] == 10 and not second["title_said"]
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    # Its votes as said ("five people voted for it"), in the order discussed.
+    assert f"| 2 | {second['title']} | 5 |  | discussed, not read out |" in rows
+    assert "| 3 | On call fatigue | 4 |  | discussed |" in rows
+    assert 'A card "not read out" was moved to without its title being said' in md
+
+
 def test_cards_sent_to_the_parking_lot_are_named_by_the_board(embed):
     """Lean Coffee defers a card to the parking lot, to carry it over to the next board;
     the summary must say so rather than "not reached"."""
