@@ -463,8 +463,11 @@ _RESOURCE_PATTERNS = [
     re.compile(rf"(?i:\bbook on)\s+{_NAMED}"),
 ]
 _RESOURCE_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART"})
+# Money, fillers, and courtesies a transcriber capitalises mid-sentence ("we discussed an
+# Excuse me", which spaCy reads as a firm).
 _NOT_RESOURCES = frozenset(
-    "euro euros dollar dollars pound pounds cent cents yen okay ok mm hmm uh um".split()
+    """euro euros dollar dollars pound pounds cent cents yen okay ok mm hmm uh um
+    excuse sorry pardon please thanks hello hi bye goodbye""".split()
 )
 
 

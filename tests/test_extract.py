@@ -179,6 +179,17 @@ def test_introductions_and_running_the_meeting_are_not_takeaways():
     assert not [t for t in takeaways if "name" in t or "next" in t], takeaways
 
 
+def test_a_courtesy_capitalised_mid_sentence_is_no_resource():
+    # A turn of AMI meeting IS1006c: spaCy reads "Excuse" as a firm.
+    said = [
+        "So uh we discussed an Excuse me. So we would like to propose battery instead of "
+        "solar cells and it would be problematic uh to have enough energy with the solar cells.",
+        "The Nokia phone has changeable panels, and the iPod has a scroll wheel.",
+    ]
+    resources = notes_of_one_topic(said, "Components").resources
+    assert "Nokia" in resources and "Excuse" not in resources, resources
+
+
 def test_letters_spelled_out_are_no_resource():
     # Turns from ICSI meeting Bro005, where "MLP" is transcribed letter by letter.
     said = [
