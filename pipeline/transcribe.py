@@ -367,8 +367,11 @@ def transcribe_chunk(
 ) -> ChunkTranscript:
     """Transcribe one chunk; its segments' and words' times are shifted by its offset."""
     offset_s = chunk.start_s
+    end_s = chunk.end_sample / SAMPLE_RATE_HZ
+    # Whisper may end a segment past the chunk's last sample (140.16 s in a chunk ending
+    # at 140.05 s): progress stops at the chunk's end, so it never runs backwards.
     language, stream = engine.transcribe(
-        chunk.samples, options, lambda seconds: progress(offset_s + seconds), clips
+        chunk.samples, options, lambda seconds: progress(min(offset_s + seconds, end_s)), clips
     )
     segments = tuple(_shifted(seg, offset_s) for seg in stream if seg.text)
     return ChunkTranscript(chunk.index, chunk.start_sample, chunk.end_sample, language, segments)
