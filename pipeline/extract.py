@@ -320,6 +320,11 @@ GENERIC_NOUNS = frozenset(
     half piece pieces job work hand hands shot talk chance topic topics card cards vote votes
     item items takeaway takeaways thanks thank""".split()
 )
+# Nouns inside an idiom, after its first word: "of course" is no talk about courses,
+# nor "per cent" about cents ("course" was a key phrase of TS3009c).
+IDIOM_NOUNS = frozenset(
+    {("of", "course"), ("per", "cent"), ("for", "instance"), ("in", "addition")}
+)
 # Nouns too common in these meetings to be a key phrase alone (fine as a head).
 SOLO_GENERIC_NOUNS = frozenset("team company manager engineer organisation organization".split())
 _BAD_POS_EDGE = frozenset(
@@ -491,6 +496,7 @@ class _Sentence:
     dangling: bool  # ends on "the", "and", "to": cut off
     vague: bool  # a pronoun argument ("we fixed it"): leans on what was said before
     fragment: bool  # no verb, or only a subordinate clause ("If we had normal buttons.")
+    task_named: bool = True  # a thing is named after its first commitment ("send the slides")
     vec: np.ndarray | None = None
 
 
@@ -558,6 +564,22 @@ _LEANS_ON_PREVIOUS_RE = re.compile(
     r"(?i)^(?:instead|however|otherwise|also|plus|besides|still|that'?s why|this is why"
     r"|which|in that case|on the other hand)\b"
 )
+
+
+def _names_a_task(sent) -> bool:
+    """Whether a thing is named after the sentence's first commitment cue: "I'll send the
+    slides" names its task, "I'll think about it", "we'll get it to hear that" (AMI
+    TS3009c) and "if we make it work" after "next step" name none. True without a cue."""
+    cue = _ACTION_RE.search(sent.text)
+    if cue is None:
+        return True
+    return any(
+        t.idx - sent.start_char >= cue.end()
+        and t.pos_ in ("NOUN", "PROPN")
+        and t.lemma_.lower() not in GENERIC_NOUNS
+        and t.lower_ not in FILLER_WORDS
+        for t in sent
+    )
 
 
 def _is_dangling(text: str) -> bool:
@@ -705,6 +727,7 @@ def extract_notes(
                     dangling=_is_dangling(text),
                     vague=any(t.lower_ in _VAGUE_PRONOUNS and t.dep_ in _ARG_DEPS for t in sent),
                     fragment=_is_fragment(sent),
+                    task_named=_names_a_task(sent),
                 )
             )
             order += 1
@@ -1010,6 +1033,8 @@ def _make_candidate(toks, banned_phrases: set[str], name_tokens: set[str]):
     head = toks[-1]
     if head.lemma_.lower() in GENERIC_NOUNS or head.lower_ in GENERIC_NOUNS:
         return None
+    if head.i > 0 and (head.doc[head.i - 1].lower_, head.lower_) in IDIOM_NOUNS:
+        return None
     if len([t for t in toks if t.text != "-"]) == 1 and head.lemma_.lower() in SOLO_GENERIC_NOUNS:
         return None  # "team" says nothing; "platform team" does
     if any(t.pos_ == "PRON" for t in toks):
@@ -1209,7 +1234,7 @@ def _action_items(
         ):
             continue
         hits = commitment_cues(s.text)
-        if not hits:
+        if not hits or not s.task_named:
             continue
         content = {w for w in s.lemmas if w not in _ACTION_CUE_WORDS and w not in name_tokens}
         if len(content) < 2:

@@ -259,3 +259,32 @@ def test_an_unmarked_question_is_no_takeaway_and_a_stutter_no_resource():
     notes = notes_of_one_topic(said, "Remote controls")
     assert notes.takeaways and not [t for t in notes.takeaways if t.startswith("What")]
     assert notes.resources == ("Broadcast News",)  # not "F first", nor "this Broadcast News"
+
+
+def test_an_action_item_names_what_will_be_done():
+    # Commitments from AMI meetings TS3009c and ES2009b and ICSI Bro011: the first three
+    # name no task (nothing but "it", "that", "here" after the promise).
+    said = [
+        "The titanium case is heavier, but the rubber buttons make it feel softer.",
+        "I'll think about it, and try to remember.",
+        "We'll get it to hear that.",
+        "I am going to put it in here, because we can look.",
+        "The remote needs a bigger menu button on the front for older users.",
+        "I'll put the minutes in the project documents folder after the meeting.",
+        "I will check what the trend watchers say about fruit and vegetables.",
+    ]
+    items = [i.text for i in notes_of_one_topic(said, "Materials").action_items]
+    assert items == [said[5], said[6]]
+
+
+def test_of_course_is_no_key_phrase():
+    # "of course" all through AMI TS3009c made "course" one of its key phrases.
+    said = [
+        "Of course the titanium case has to be strong looking.",
+        "The rubber buttons are soft, of course, but that fits the fruity look.",
+        "Of course we can put the logo on the titanium front.",
+        "A curved case in titanium, of course, costs more than plastic.",
+        "The buttons should glow in the dark, of course.",
+    ]
+    phrases = notes_of_one_topic(said, "Materials").keyphrases
+    assert "titanium" in phrases and "course" not in phrases, phrases
