@@ -71,8 +71,8 @@ class SegmentOptions:
     # title reworded score 0.6-0.96, unrelated cards below 0.3)
     announced_match: float = 0.4
     announced_board_min: int = 2  # without an agenda, this many cards announced make a board
-    # ... and a card not announced, started by a strong cue alone, fits each block as an
-    # average card does (fits are centred: 0 on average); by hand, on the demo
+    # ... and a card not announced, started by a strong cue alone, fits each block a little
+    # worse than an average card (fits are centred: 0 on average); by hand, eval-cards
     unannounced_fit: float = -0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
