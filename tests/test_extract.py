@@ -288,3 +288,17 @@ def test_of_course_is_no_key_phrase():
     ]
     phrases = notes_of_one_topic(said, "Materials").keyphrases
     assert "titanium" in phrases and "course" not in phrases, phrases
+
+
+def test_steering_the_meeting_is_no_takeaway_but_a_decision_is():
+    # Sentences from AMI meetings ES2009c, TS3009d, TS3010c and ICSI Bed002.
+    said = [
+        "Let's have a look at the decisions we are going to have to make.",
+        "Let's go back to the slide of data.",
+        "Let's talk about the interface concept.",
+        "Let's go with a touch screen and a rechargeable battery in the base station.",
+        "The rubber casing makes the remote feel soft and hard to break.",
+    ]
+    takeaways = notes_of_one_topic(said, "Interface concept").takeaways
+    assert said[3] in takeaways, takeaways
+    assert not [t for t in takeaways if t in said[:3]], takeaways
