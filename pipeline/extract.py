@@ -1211,6 +1211,20 @@ def _closing_takeaways(
     return tuple(s.text for s in chosen)
 
 
+# "Let's ..." is a task only when it reaches past the meeting ("let's all bring one story
+# to the next meeting", "let's share the rubric after the call"); otherwise the group is
+# deciding there and then ("let's do a single curve", "let's read digits and go": AMI
+# ES2009d, ICSI Bmr012).
+_GROUP_RE = re.compile(r"(?i)let['’]?s\b|let us\b")
+_AFTER_THE_MEETING_RE = re.compile(
+    r"(?i)\b(?:next (?:meeting|time|week|month|session|call|board|lean coffee)"
+    r"|by (?:monday|tuesday|wednesday|thursday|friday|tomorrow|the end of)"
+    r"|after (?:the|this|today'?s) (?:call|meeting|session)|tomorrow|offline|off-line"
+    r"|this week|later today|before (?:the|our) next"
+    r"|send|share|e-?mail|circulate|schedule|write (?:it |that |this )?up|follow up)\b"
+)
+
+
 def commitment_cues(sentence: str) -> list[str]:
     """The words that make ``sentence`` an action item ("I'll send", "next steps"), if any."""
     if _NOT_ACTION_RE.search(sentence.replace("’", "'")):
@@ -1246,6 +1260,8 @@ def _action_items(
         hits = commitment_cues(s.text)
         if not hits or not s.task_named:
             continue
+        if _GROUP_RE.match(hits[0]) and not _AFTER_THE_MEETING_RE.search(s.text):
+            continue  # "let's do a single curve": decided in the meeting, not a task after it
         content = {w for w in s.lemmas if w not in _ACTION_CUE_WORDS and w not in name_tokens}
         if len(content) < 2:
             continue

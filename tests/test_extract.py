@@ -302,3 +302,16 @@ def test_steering_the_meeting_is_no_takeaway_but_a_decision_is():
     takeaways = notes_of_one_topic(said, "Interface concept").takeaways
     assert said[3] in takeaways, takeaways
     assert not [t for t in takeaways if t in said[:3]], takeaways
+
+
+def test_lets_is_a_task_only_when_it_reaches_past_the_meeting():
+    # Decided there and then (AMI ES2009d, TS3010c), against tasks for after the call.
+    said = [
+        "The rubber casing makes the remote feel soft and hard to break.",
+        "Let's do a single curve on the case.",
+        "Let's add one scroll wheel instead of two buttons.",
+        "Let's all bring one rejected candidate story to the next meeting.",
+        "Let's share the interview rubric with the whole group after the call.",
+    ]
+    items = [i.text for i in notes_of_one_topic(said, "Case design").action_items]
+    assert items == [said[3], said[4]]
