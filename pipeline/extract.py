@@ -428,7 +428,7 @@ _META_RE = re.compile(
 # the topic: it stays in the topic's centroid and key-phrase candidates (title match on
 # val ordered fell 0.740 -> 0.726 without it).
 _STEERING_RE = re.compile(
-    r"(?i)\blet'?s (?:(?:now|just|first|then) )?(?:talk about|(?:have|take) a (?:quick )?look"
+    r"(?i)\blet['’]?s (?:(?:now|just|first|then) )?(?:talk about|(?:have|take) a (?:quick )?look"
     r"|look at|start with|begin with|go back to|go through|go over|turn to|discuss)\b"
 )
 # A question the transcript wrote without its "?" ("What are your experiences with
