@@ -505,7 +505,7 @@ class _Sentence:
     vague: bool  # a pronoun argument ("we fixed it"): leans on what was said before
     fragment: bool  # no verb, or only a subordinate clause ("If we had normal buttons.")
     steering: bool  # "let's talk about X": no takeaway, but it says what the topic is
-    task_named: bool = True  # a thing is named after its first commitment ("send the slides")
+    task_named: bool  # a thing is named after its first commitment ("send the slides")
     vec: np.ndarray | None = None
 
 
