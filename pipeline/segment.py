@@ -75,7 +75,7 @@ class SegmentOptions:
     # worse than an average card (fits are centred: 0 on average); by hand, eval-cards
     unannounced_fit: float = -0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
-    min_card_blocks: int = 2  # a card "discussed" for one block (~30 words) was not discussed
+    min_card_blocks: int = 2  # one block (~30 words) of talk is no card's nor topic's
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
     timebox_s: tuple[float, float] = (300.0, 480.0)  # a card's timebox, when units have times
     timebox_weight: float = 0.3  # weight of the timebox prior (untuned: the bench has no times)
@@ -818,12 +818,16 @@ def _decode_agenda(
         ]
     )
     starts[announced, n_cards : 2 * n_cards + 1] = -np.inf
-    is_card = np.arange(3 * n_cards + 2) < n_cards
-    prior = _card_length_prior(blocks, n_cards, options)
+    labels = np.arange(3 * n_cards + 2)
     # A card nobody discussed can look better than "no card" on a stretch no card fits
-    # (a welcome): one block is too little talk to be a card's discussion.
-    first, end = np.indices(prior.shape)
-    prior[(end - first < options.min_card_blocks) & (end > first)] = -np.inf
+    # (a welcome): one block is too little talk to be a card's discussion. Nor is it
+    # a topic off the board: a participant's "let's move on to ..." near a card's end.
+    first, end = np.indices((n_blocks + 1, n_blocks + 1))
+    too_short = np.where((end - first < options.min_card_blocks) & (end > first), -np.inf, 0.0)
+    priors = [
+        (labels < n_cards, _card_length_prior(blocks, n_cards, options) + too_short),
+        (labels > 2 * n_cards, too_short),
+    ]
     span = span - options.segment_penalty
 
     def decode(rank: np.ndarray, trust: float) -> tuple[list[Span], float]:
@@ -837,7 +841,7 @@ def _decode_agenda(
         for b, card in back.items():
             trans_at[b] = trans.copy()
             trans_at[b][:, card] = np.where(np.isfinite(trans[:, card]), 0.0, -np.inf)
-        labelled, score = _semi_markov(emit, trans, init, span, starts, prior, is_card, trans_at)
+        labelled, score = _semi_markov(emit, trans, init, span, starts, priors, trans_at)
         return [(a, b, lab if lab < n_cards else None) for a, b, lab in labelled], score
 
     board, board_score = decode(board_rank, 1.0)
@@ -920,8 +924,7 @@ def _decode_topics(blocks: _Blocks, span: np.ndarray, options: SegmentOptions) -
         init=np.zeros(1),
         span=span - options.topic_penalty,
         starts=(blocks.topic_cue + blocks.closing_cue)[:, None],
-        card_prior=prior,
-        is_card=np.array([True]),
+        priors=[(np.array([True]), prior)],
     )
     return [(a, b, None) for a, b, _ in labelled]
 
@@ -935,16 +938,16 @@ def _semi_markov(
     init: np.ndarray,
     span: np.ndarray,
     starts: np.ndarray,
-    card_prior: np.ndarray,
-    is_card: np.ndarray,
+    priors: Sequence[tuple[np.ndarray, np.ndarray]],
     trans_at: dict[int, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int, int]], float]:
     """Best partition of n blocks into labelled spans (first, last, label), and its score.
 
     A span of blocks i..j-1 labelled l scores sum(emit[i:j, l]) + span[i, j] +
-    starts[i, l] (+ card_prior[i, j] if is_card[l]) + trans[previous label, l],
-    or init[l] for the first span; ``trans_at[i]``, where given, replaces ``trans``
-    for a span starting at block i. The first span gets no start bonus.
+    starts[i, l] + trans[previous label, l] (or init[l] for the first span), plus
+    prior[i, j] for each (labels, prior) in ``priors`` where labels[l];
+    ``trans_at[i]``, where given, replaces ``trans`` for a span starting at block i.
+    The first span gets no start bonus.
     """
     trans_at = trans_at or {}
     n, n_labels = emit.shape
@@ -958,7 +961,10 @@ def _semi_markov(
     best = np.full((n + 1, n_labels), -np.inf)  # best score of label l ending at block j-1
     back = np.zeros((n + 1, n_labels, 2), dtype=int)  # (start block, previous label)
     for j in range(1, n + 1):
-        extra = span[:j, j, None] + np.where(is_card, card_prior[:j, j, None], 0.0)
+        extra = span[:j, j, None] + sum(
+            (np.where(labels, prior[:j, j, None], 0.0) for labels, prior in priors),
+            np.zeros((j, n_labels)),
+        )
         score = entry[:j] + starts[:j] + (cum[j] - cum[:j]) + extra
         arg = np.argmax(score, axis=0)
         best[j] = score[arg, cols]

@@ -348,6 +348,20 @@ def test_without_an_agenda_a_card_not_read_out_is_a_topic_of_its_own(embed):
     assert [s.first_turn for s in segments if s.kind == "topic"] == [1, second, 15]
 
 
+def test_a_move_on_just_before_the_next_card_starts_no_topic_without_speakers(embed):
+    """Mixed audio (no speakers): a participant's "let's move on to the next point" two
+    turns before the facilitator reads out the next card used to start a two-turn
+    topic of its own; a topic needs at least two blocks of talk, as a card does."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = [replace(u, speaker=None) for u in given.transcript.segments]
+    inside = 13  # two turns before "The next topic is on call fatigue" (turn 15)
+    assert "next topic is on call fatigue" in units[15].text
+    moved = replace(units[inside], text="Let's move on to the next point. " + units[inside].text)
+    segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
+    assert_partition(segments, len(units))
+    assert [s.first_turn for s in segments if s.kind == "topic"] == [1, 10, 15]
+
+
 def test_without_an_agenda_the_table_lists_a_card_not_read_out(tmp_path):
     read_out = "The next card is onboarding senior hires remotely. "
     _, sidecar, md = summarize_demo_without_agenda(tmp_path, lambda t: t.replace(read_out, ""))
