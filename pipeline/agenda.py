@@ -58,11 +58,23 @@ def parse_agenda_text(text: str, source: str = "") -> Agenda:
     return Agenda(cards=tuple(cards), source=source)
 
 
+def _text_field(item: dict, key: str, where: str) -> str:
+    """A card's text field; YAML reads a title such as 2027 as a number, so numbers are
+    taken as written, but a list, a mapping or true/false is a mistake in the file."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise AgendaError(f"{where}: the {key} must be text, not {value!r}")
+    return str(value).strip()
+
+
 def _card_from_mapping(item: object, where: str) -> AgendaCard:
     if isinstance(item, str):
         return AgendaCard(title=item.strip())
-    if not isinstance(item, dict) or not str(item.get("title") or "").strip():
+    if not isinstance(item, dict) or not _text_field(item, "title", where):
         raise AgendaError(f"{where}: each card needs a 'title'")
+    title = _text_field(item, "title", where)
     votes = item.get("votes")
     if "reactionGroups" in item:  # gh issue list --json ... reactionGroups
         votes = sum(
@@ -71,12 +83,10 @@ def _card_from_mapping(item: object, where: str) -> AgendaCard:
             if group.get("content") == _THUMBS_UP
         )
     if votes is not None and (isinstance(votes, bool) or not isinstance(votes, int) or votes < 0):
-        raise AgendaError(
-            f"{where}: votes of '{item['title']}' must be a whole number, not {votes!r}"
-        )
-    description = str(item.get("description") or item.get("body") or "").strip()
+        raise AgendaError(f"{where}: votes of '{title}' must be a whole number, not {votes!r}")
+    description = _text_field(item, "description", where) or _text_field(item, "body", where)
     return AgendaCard(
-        title=str(item["title"]).strip(),
+        title=title,
         votes=votes,
         description=description[:MAX_DESCRIPTION_CHARS],
     )
@@ -90,7 +100,8 @@ def agenda_from_data(data: object, source: str = "") -> Agenda:
         data = data.get("cards", data.get("agenda"))
     if not isinstance(data, list):
         raise AgendaError(f"{where}: expected a list of cards (title, votes, description)")
-    return Agenda(cards=tuple(_card_from_mapping(item, where) for item in data), source=source)
+    cards = (_card_from_mapping(item, f"{where}: card {k}") for k, item in enumerate(data, 1))
+    return Agenda(cards=tuple(cards), source=source)
 
 
 def load_agenda(path: Path) -> Agenda:

@@ -68,6 +68,9 @@ def test_github_issue_list_json_counts_thumbs_up(tmp_path):
         ("a.yaml", "- votes: 3\n", "needs a 'title'"),
         ("a.yaml", "- title: X\n  votes: many\n", "must be a whole number"),
         ("a.json", '{"title": "not a list"}', "expected a list of cards"),
+        ("a.json", '[{"title": "x"}, {"title": ["On-call"]}]', "card 2: the title must be text"),
+        ("a.yaml", "- title: X\n  description: {a: 1}\n", "the description must be text"),
+        ("a.yaml", "- title: yes\n", "the title must be text"),
     ],
 )
 def test_bad_agenda_files_are_named_with_the_problem(tmp_path, name, text, message):
@@ -75,6 +78,11 @@ def test_bad_agenda_files_are_named_with_the_problem(tmp_path, name, text, messa
     with pytest.raises(AgendaError, match=message) as info:
         load_agenda(path)
     assert str(path) in str(info.value)
+
+
+def test_a_yaml_title_read_as_a_number_is_taken_as_written(tmp_path):
+    path = write(tmp_path, "a.yaml", "- title: 2027\n  votes: 3\n- title: Hiring\n")
+    assert [c.title for c in load_agenda(path).cards] == ["2027", "Hiring"]
 
 
 def test_agenda_beside_the_recording_is_found(tmp_path):
