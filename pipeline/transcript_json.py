@@ -55,11 +55,14 @@ def load_transcript_json(path: Path) -> TranscriptInput:
         where = f"{path}: turn {i}"
         if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
             raise InputError(f"{where}: each turn needs a 'text' string")
+        start, end = _seconds(turn, "start", where), _seconds(turn, "end", where)
+        if start is not None and end is not None and end < start:
+            raise InputError(f"{where}: ends at {end:g} s, before it starts ({start:g} s)")
         segments.append(
             TranscriptSegment(
                 index=i,
-                start=_seconds(turn, "start", where),
-                end=_seconds(turn, "end", where),
+                start=start,
+                end=end,
                 text=turn["text"].strip(),
                 speaker=str(turn.get("speaker") or ""),
             )

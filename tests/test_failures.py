@@ -108,6 +108,15 @@ FAILURES = {
     "transcript JSON without turns": Failure(
         recording(lambda d: file_with(d / "t.json", '{"text": "hi"}')), 3, ("'turns' list",)
     ),
+    "transcript JSON turn ending before it starts": Failure(
+        recording(
+            lambda d: file_with(
+                d / "t.json", '{"turns": [{"speaker": "A", "text": "hi", "start": 5, "end": 2}]}'
+            )
+        ),
+        3,
+        ("turn 0: ends at 2 s, before it starts (5 s)",),
+    ),
     # the agenda (exit 4)
     "agenda missing": Failure(
         lambda d: [str(JFK), "--agenda", str(d / "agenda.md")], 4, ("agenda file not found",)
