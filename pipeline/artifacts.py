@@ -140,6 +140,8 @@ class TopicSegment:
     # A topic off the board, titled as the facilitator announced it ("the next card is ...")
     title_said: bool = False
     votes_said: int | None = None  # its dot votes as said when it started ("six people voted")
+    # The facilitator's words that opened it ("let's move on"); None: placed by content alone
+    start_cue: str | None = None
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,33 @@ def _votes(card: AgendaCard | None, parts: Sequence[TopicSegment]) -> int | None
     return next((s.votes_said for s in parts if s.votes_said is not None), None)
 
 
+@dataclass(frozen=True)
+class SegmentStart:
+    """Where a segment starts, for the reviewer to check against the transcript."""
+
+    segment: TopicSegment
+    at: str  # "1:31", or "turn 129" for a transcript without times
+    opening_words: str  # the first words said there
+
+
+_OPENING_WORDS = 12
+
+
+def segment_starts(summary: MeetingSummary) -> list[SegmentStart]:
+    """Every start but the meeting's own; those with no facilitator cue
+    (``start_cue`` None) were placed by what was said alone."""
+    units = summary.transcript.segments
+    out = []
+    for segment in summary.segments[1:]:
+        # A turn may be a bare "Yeah.": read on into the segment for words to search by.
+        said = units[segment.first_turn : segment.last_turn + 1]
+        words = " ".join(u.text for u in said[:_OPENING_WORDS]).split()
+        opening = " ".join(words[:_OPENING_WORDS]) + (" …" if len(words) > _OPENING_WORDS else "")
+        at = clock(segment.start) if segment.start is not None else f"turn {segment.first_turn}"
+        out.append(SegmentStart(segment, at, opening))
+    return out
+
+
 def render_timeline(summary: MeetingSummary, prompts_dir: Path) -> str | None:
     """An SVG of minutes per card against the timebox; None when there are no times."""
     rows = [row for row in agenda_rows(summary) if row.minutes is not None]
@@ -242,6 +269,7 @@ def render_markdown(
         low_confidence_threshold=confidence.LOW_MEAN_PROBABILITY,
         word_confidence_known=any(s.words for s in transcript.segments),
         llm_topic_numbers=llm_topic_numbers(summary),
+        segment_starts=segment_starts(summary),
         shown_owner=lambda item: shown_owner(item, summary.names_kept),
     )
 

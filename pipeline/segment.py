@@ -1056,7 +1056,19 @@ def _segment(
         extended=extended,
         title_said=title_said,
         votes_said=votes_said,
+        start_cue=start_cue(units[first].text) if first > 0 else None,
     )
+
+
+def start_cue(text: str) -> str | None:
+    """The facilitator's words in a segment's first unit that mark a change of topic
+    ("let's move on", "the next card", "to wrap up"), as said; None if there are none,
+    so the segmenter placed the start by what was said alone."""
+    said = _normalize(text)
+    for pattern in (_ROUND_CALL, _CLOSING_CUES, _STRONG_CUES, _RETURN, _WEAK_CUES):
+        if match := pattern.search(said):
+            return " ".join(match[0].split()[:8])  # "let's go back to engineering metrics"
+    return None
 
 
 def _keyword_title(

@@ -195,6 +195,7 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
         "first_turn",
         "last_turn",
         "extended",
+        "start_cue",
     }
     assert all(fields <= set(s) for s in sidecar["segments"])
     assert [s["agenda_index"] for s in sidecar["segments"] if s["kind"] == "topic"] == [0, 1, 2]
@@ -214,6 +215,34 @@ def test_cli_reads_a_transcript_json_without_audio(tmp_path):
     talk_table = md.split("### Talk time")[1]
     assert "| Participant | Words | Turns |" in talk_table
     assert " 0 s " not in talk_table
+
+
+def test_the_checklist_shows_where_each_topic_starts_and_flags_starts_without_a_cue(tmp_path):
+    """The reviewer checks boundaries in the draft: each start with the facilitator's
+    cue, and a start the segmenter placed by content alone marked, with the words said
+    there to find it by."""
+    from test_cli import run_cli
+
+    data = json.loads((SAMPLES / "demo-meeting.json").read_text())
+    said = "Good. Let's move on. The next card is onboarding senior hires remotely. "
+    assert data["turns"][10]["text"].startswith(said)
+    data["turns"][10]["text"] = data["turns"][10]["text"].removeprefix(said)
+    meeting = tmp_path / "meeting.json"
+    meeting.write_text(json.dumps(data))
+    result = run_cli(tmp_path, meeting)
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads(next((tmp_path / "outputs").glob("*.json")).read_text())
+    cues = [(s["first_turn"], s["start_cue"]) for s in sidecar["segments"]]
+    assert cues[0] == (0, None)  # the meeting's own start
+    assert (15, "next topic") in cues and (19, "takeaway from each of you") in cues
+    onboarding = next(s for s in sidecar["segments"] if s["agenda_index"] == 1)
+    assert onboarding["start_cue"] is None
+    checklist = next((tmp_path / "outputs").glob("*.md")).read_text()
+    checklist = checklist.split("## Review checklist")[1]
+    assert "1 of 4 with no facilitator cue" in checklist
+    assert "  - turn 15 On-call fatigue: after “next topic”\n" in checklist
+    first = onboarding["first_turn"]
+    assert f"  - turn {first} Onboarding senior hires remotely: **no cue**, “" in checklist
 
 
 def test_the_learned_boundary_model_rates_a_change_of_topic_above_the_rest(embed):
