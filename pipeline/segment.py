@@ -1061,11 +1061,12 @@ def _segment(
 
 
 def start_cue(text: str) -> str | None:
-    """The facilitator's words in a segment's first unit that mark a change of topic
-    ("let's move on", "the next card", "to wrap up"), as said; None if there are none,
-    so the segmenter placed the start by what was said alone."""
+    """The facilitator's words in a segment's first unit that move the group on ("let's
+    move on", "the next card", "to wrap up", "let's go back to ..."), as said; None if
+    there are none, so the segmenter placed the start by what was said alone. Weak
+    hints ("agenda", "presentation") are not counted: participants say them too."""
     said = _normalize(text)
-    for pattern in (_ROUND_CALL, _CLOSING_CUES, _STRONG_CUES, _RETURN, _WEAK_CUES):
+    for pattern in (_ROUND_CALL, _CLOSING_CUES, _STRONG_CUES, _RETURN):
         if match := pattern.search(said):
             return " ".join(match[0].split()[:8])  # "let's go back to engineering metrics"
     return None
