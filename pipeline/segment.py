@@ -1062,7 +1062,7 @@ def _segment(
 
 def start_cue(text: str) -> str | None:
     """The facilitator's words in a segment's first unit that move the group on ("let's
-    move on", "the next card", "to wrap up", "let's go back to ..."), as said; None if
+    move on", "the next card", "to wrap up", "let's go back to ..."), lower-cased; None if
     there are none, so the segmenter placed the start by what was said alone. Weak
     hints ("agenda", "presentation") are not counted: participants say them too."""
     said = _normalize(text)
