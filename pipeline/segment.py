@@ -76,6 +76,10 @@ class SegmentOptions:
     unannounced_fit: float = -0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # one block (~30 words) of talk is no card's nor topic's
+    # ... and a card not read out, started by a strong cue alone, needs this many: a
+    # participant's "let's move on" two or three turns before the next card is read out
+    # starts none (by hand, the demo's turns without speakers; 4 loses its real ones)
+    min_unannounced_blocks: int = 3
     length_weight: float = 0.0  # weight of the prior on a card's share of the meeting
     timebox_s: tuple[float, float] = (300.0, 480.0)  # a card's timebox, when units have times
     timebox_weight: float = 0.3  # weight of the timebox prior (untuned: the bench has no times)
@@ -824,9 +828,12 @@ def _decode_agenda(
     # a topic off the board: a participant's "let's move on to ..." near a card's end.
     first, end = np.indices((n_blocks + 1, n_blocks + 1))
     too_short = np.where((end - first < options.min_card_blocks) & (end > first), -np.inf, 0.0)
+    off_board_short = too_short.copy()
+    for b in (b for b in said if off_board[b][1] is None):  # not read out: no title heard
+        off_board_short[b, b + 1 : b + options.min_unannounced_blocks] = -np.inf
     priors = [
         (labels < n_cards, _card_length_prior(blocks, n_cards, options) + too_short),
-        (labels > 2 * n_cards, too_short),
+        (labels > 2 * n_cards, off_board_short),
     ]
     span = span - options.segment_penalty
 
