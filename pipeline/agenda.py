@@ -72,9 +72,9 @@ def _text_field(item: dict, key: str, where: str) -> str:
 def _card_from_mapping(item: object, where: str) -> AgendaCard:
     if isinstance(item, str):
         return AgendaCard(title=item.strip())
-    if not isinstance(item, dict) or not _text_field(item, "title", where):
+    title = _text_field(item, "title", where) if isinstance(item, dict) else ""
+    if not title:
         raise AgendaError(f"{where}: each card needs a 'title'")
-    title = _text_field(item, "title", where)
     votes = item.get("votes")
     if "reactionGroups" in item:  # gh issue list --json ... reactionGroups
         votes = sum(
