@@ -18,7 +18,9 @@ turns) under boards an organizer really brings:
   of its own rather than the end of the card before it;
 - no agenda, and "let's move on to ..." said by a participant within a card, with and
   without speakers: no topic should start there;
-- a card that comes back ("let's go back to ... for a minute") before the closing.
+- a card that comes back ("let's go back to ... for a minute") before the closing;
+- each card read out in other words ("next up is ...", "card number two: ...", "X is our
+  next card"), with the full board and with no agenda.
 
 A case is right when every reference topic's first turn starts a segment (within one
 turn) given to the expected card, or, for a card the board lacks, to a topic titled as
@@ -55,6 +57,39 @@ REWORDINGS = {
     "onboarding senior hires remotely": ["ramping up experienced people from afar"],
     "on call fatigue": ["pager load", "pager burnout", "night pages", "sustainable pager duty"],
 }
+
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
+_NUMBERS = ["one", "two", "three", "four", "five", "six"]
+
+
+def read_out(phrasing: str, k: int, title: str, who: str) -> str:
+    """Card ``k`` (0-based) read out in one of the ways facilitators say it; the demo's
+    script says "The first card is ..." and "The next card is ..."."""
+    first, which = k == 0, "first" if k == 0 else "next"
+    return {
+        "next up": f"{'First' if first else 'Next'} up is {title}.",
+        "up next": f"{'First up' if first else 'Up next'}: {title}.",
+        "ordinal card": f"The {_ORDINALS[k]} card is {title}.",
+        "card number": f"Card number {_NUMBERS[k]} is {title}.",
+        "we have": f"{'First' if first else 'Next'}, we have {title}.",
+        "proposer named": f"The {which} card, from {who}, is {title}.",
+        "most votes": f"The card with the {'most' if first else 'next most'} votes is {title}.",
+        "title first": f"{title[:1].upper() + title[1:]} is our {which} card.",
+        "start with, move on to": f"Let's {'start with' if first else 'move on to'} {title}.",
+    }[phrasing]
+
+
+PHRASINGS = [
+    "next up",
+    "up next",
+    "ordinal card",
+    "card number",
+    "we have",
+    "proposer named",
+    "most votes",
+    "title first",
+    "start with, move on to",
+]
 
 
 def topics_of(segments: tuple[TopicSegment, ...]) -> list[tuple[int | None, str, int]]:
@@ -146,6 +181,14 @@ def main() -> None:
     run("no agenda", "as said", list(units), None, announced)
     # The first card must be read out for the announcements to make a board.
     reading = re.compile(r"The (?:first|next) (?:card|topic) is [^.]*\.\s*", re.IGNORECASE)
+    for name in PHRASINGS:
+        rephrased = list(units)
+        for k, start in enumerate(starts):
+            owner = units[start + 1].speaker or "a participant"
+            text = reading.sub(read_out(name, k, announced[k], owner) + " ", units[start].text)
+            rephrased[start] = replace(units[start], text=text)
+        run("read out in other words, full board", name, rephrased, given.agenda, list(cards))
+        run("read out in other words, no agenda", name, rephrased, None, announced)
     for k in range(1, len(cards)):
         start = units[starts[k]]
         text = reading.sub("", start.text)

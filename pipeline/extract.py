@@ -52,6 +52,7 @@ from pipeline.artifacts import (
     TopicSegment,
     TranscriptSegment,
 )
+from pipeline.segment import announced_card
 
 
 @dataclass(frozen=True)
@@ -423,6 +424,13 @@ _META_RE = re.compile(
     r"|(?:one|a) take ?away from|see you next|thanks,? everyone|welcome,? everyone|out of time"
     r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
 )
+
+
+def _is_facilitation(text: str) -> bool:
+    """Moving the meeting along ("time's up", "next up is on-call fatigue"), not content."""
+    return bool(_META_RE.search(text)) or bool(announced_card(text))
+
+
 # Steering the talk: "let's have a look at the decisions", "let's talk about the interface
 # concept", "let's go back to the slide of data" (AMI, ICSI). No takeaway, but it names
 # the topic: it stays in the topic's centroid and key-phrase candidates (title match on
@@ -730,7 +738,7 @@ def extract_notes(
                     question=text.endswith("?")
                     or sent.text.rstrip(" \"'").endswith("?")
                     or bool(_UNMARKED_QUESTION_RE.match(text)),
-                    meta=bool(_META_RE.search(sent.text)),
+                    meta=_is_facilitation(sent.text),
                     steering=bool(_STEERING_RE.search(sent.text)),
                     cue=_cue_score(text) + opts.imperative_cue * _is_imperative(sent),
                     disfluency=max(disfluency[bi], cut) + 0.1 * restarts_left,
@@ -744,7 +752,7 @@ def extract_notes(
         seg = segments[si]
         position = (ui - seg.first_turn) / max(1, seg.last_turn - seg.first_turn + 1)
         for chunk in doc.noun_chunks:
-            if opts.skip_meta_chunks and _META_RE.search(chunk.sent.text):
+            if opts.skip_meta_chunks and _is_facilitation(chunk.sent.text):
                 continue  # "time's up for this card": facilitation, not content
             for key, surface in _chunk_candidates(chunk, opts, banned_phrases, name_tokens):
                 cand = cands[si].get(key)

@@ -97,10 +97,21 @@ class SegmentOptions:
 
 
 # Facilitator phrases. A strong cue starts a card in the unit that says it.
-_STRONG_CUES = re.compile(
-    r"\b(?:next (?:topic|card|item|question)|(?:first|last) (?:card|topic)"
-    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|last|final)"
+_COUNT = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+# Said at the start of a sentence, where "next up" reads a card out ("next up is ..."),
+# not within one ("whoever wants to get up next").
+_LEADS = (
+    r"(?:^|(?<=[.?!,;:])|(?<=[.?!,;:] ))"
+    r"(?:(?:so|okay|ok|alright|right|and|now|well|good|great|then)\W+)*"
 )
+_STRONG_CUES = re.compile(
+    rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)|card number {_COUNT}"
+    r"|(?:card|topic) with the (?:next )?(?:most|highest) votes"
+    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
+    rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
+)
+_STARTS_WITH = re.compile(r"\blet'?s (?:start|begin|kick off) with\b")  # see _starts_with_card
 _WEAK_CUES = re.compile(
     r"\b(?:time'?s up|agenda|next one|next point|presentation"
     r"|let'?s (?:talk|start|discuss|get started))\b"
@@ -117,10 +128,36 @@ _ROUND_CALL = re.compile(
     r".*(?:\b(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round)\b|\beach\W*$)"
     r"|\b(?:closing round|round of take ?aways)\b"
 )
-# The facilitator naming the card that starts. Whisper sometimes hears "is" as "in".
-_ANNOUNCED = re.compile(
-    r"\b(?:next|first|last|final) (?:card|topic|item)(?: on the (?:agenda|list|board))?"
-    r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
+# The facilitator naming the card that starts, in the ways facilitators read a card out:
+# "the next card is X", "the third topic, from Dana, is X", "card number two: X", "the
+# card with the most votes is X", "next up is X", "next, we have X", "moving on to X",
+# "X is our next card". Whisper sometimes hears "is" as "in".
+_CARD = r"(?:card|topic|item|question)"
+_ANNOUNCED = (
+    re.compile(
+        rf"\b(?:(?:next|{_ORDINAL}) {_CARD}|card number {_COUNT}"
+        r"|(?:card|topic) with the (?:next )?(?:most|highest) votes)"
+        r"(?: on the (?:agenda|list|board))?(?:,? (?:from|by) [^.?!;,]{1,40},)?"
+        r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"{_LEADS}(?:(?:first|next) up(?: is|:|,)?|up next(?: is|:|,)?|(?:first|next),? we have"
+        r"(?! to\b)|(?:let'?s |we'?ll )?mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)"
+        r"\s+(?P<title>[^.?!;]+)",
+        re.IGNORECASE,
+    ),
+    re.compile(  # the title first: the last clause before "is our next card"
+        rf"(?:^|[.?!,;]\s*)(?P<title>[^.?!;,]+?) (?:is|will be) (?:our|the) (?:next|{_ORDINAL})"
+        rf" {_CARD}\b",
+        re.IGNORECASE,
+    ),
+)
+# "Let's move on to the next point", "... to something else", "let's start with the
+# beginning": moving on, naming nothing.
+_NAMES_NO_CARD = re.compile(
+    r"^(?:the |a |an )?(?:next|other|another|following|previous|same|something|that|this"
+    r"|it|them|those|these|questions?|beginning|start|basics)\b",
     re.IGNORECASE,
 )
 # The facilitator taking the group back to a card discussed before ("let's go back to
@@ -309,11 +346,20 @@ def _cut_into_blocks(
     texts = [_normalize(u.text) for u in units]
     closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
     # "The last card goes to the parking lot" defers a card; it does not start one.
-    strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
+    strong = [
+        (bool(_STRONG_CUES.search(t)) or _starts_with_card(t, u.text)) and not c
+        for u, t, c in zip(units, texts, closing, strict=True)
+    ]
     back = returns or {}
     breaks = [s or c or k in back for k, (s, c) in enumerate(zip(strong, closing, strict=True))]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
+
+
+def _starts_with_card(normalized: str, text: str) -> bool:
+    """ "Let's start with engineering metrics": a strong cue when it names a card, not
+    when it names a step ("let's start with the beginning")."""
+    return bool(_STARTS_WITH.search(normalized)) and bool(announced_card(text))
 
 
 def _returns_to_cards(
@@ -648,11 +694,21 @@ def _announced_titles(
     """{block: title} where the block opens with the facilitator announcing a card."""
     heard: dict[int, str] = {}
     for b, (first, _) in enumerate(ranges):
-        match = _ANNOUNCED.search(units[first].text.replace("\u2019", "'"))
-        title = _announced_title(match["title"]) if match else ""
-        if title:
+        if title := announced_card(units[first].text):
             heard[b] = title
     return heard
+
+
+def announced_card(text: str) -> str:
+    """The card the facilitator reads out in ``text`` ("The next card is on-call
+    fatigue." -> "On-call fatigue"), or ""."""
+    said = text.replace("\u2019", "'")
+    for pattern in _ANNOUNCED:
+        for match in pattern.finditer(said):
+            title = match["title"].strip()
+            if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title)):
+                return title
+    return ""
 
 
 def _unannounced_starts(
@@ -1076,6 +1132,8 @@ def start_cue(text: str) -> str | None:
     for pattern in (_ROUND_CALL, _CLOSING_CUES, _STRONG_CUES, _RETURN):
         if match := pattern.search(said):
             return " ".join(match[0].split()[:8])  # "let's go back to engineering metrics"
+    if _starts_with_card(said, text):
+        return _STARTS_WITH.search(said)[0]  # "let's start with"
     return None
 
 

@@ -15,6 +15,7 @@ from pipeline.agenda import agenda_from_data
 from pipeline.artifacts import TOPIC_KINDS, TranscriptSegment
 from pipeline.models import sentence_embedder
 from pipeline.segment import (
+    announced_card,
     boundary_examples,
     default_boundary_model,
     load_boundary_model,
@@ -375,6 +376,77 @@ def test_without_an_agenda_a_card_not_read_out_is_a_topic_of_its_own(embed):
     moved = replace(units[inside], text="Let's move on to the next point. " + units[inside].text)
     segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
     assert [s.first_turn for s in segments if s.kind == "topic"] == [1, second, 15]
+
+
+# The demo's script reads each card out as "The first card is X." or "The next card/topic
+# is X."; facilitators say it in other ways too. k: the card's place (0-based).
+READ_OUT = re.compile(r"The (?:first|next) (?:card|topic) is ([^.]*)\.")
+OTHER_WORDS = {
+    "next up": lambda k, title: f"{'First' if k == 0 else 'Next'} up is {title}.",
+    "card number": lambda k, title: f"Card number {['one', 'two', 'three'][k]}: {title}.",
+    "proposer named": lambda k, title: (
+        f"The {'first' if k == 0 else 'next'} card, from Mark, is {title}."
+    ),
+    "title first": lambda k, title: f"{title.capitalize()} is our {'first' if k else 'next'} card.",
+    "start with, move on to": lambda k, title: (
+        f"Let's {'move on to' if k else 'start with'} {title}."
+    ),
+}
+
+
+@pytest.mark.parametrize("phrasing", OTHER_WORDS)
+def test_cards_read_out_in_other_words_start_their_topics(embed, phrasing):
+    """ "Next up is ...", "card number two: ...": only "the next card is ..." used to
+    count, so without an agenda the demo was one topic, and with its board the third
+    card (read out with no "let's move on") ran into the second."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    starts, said = [1, 10, 15], []
+    for k, start in enumerate(starts):
+        match = READ_OUT.search(units[start].text)
+        said.append(match[1])
+        text = units[start].text.replace(match[0], OTHER_WORDS[phrasing](k, match[1]))
+        units[start] = replace(units[start], text=text)
+    assert "move on" not in given.transcript.segments[15].text.lower()  # the card alone
+
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.first_turn, s.title.lower(), s.title_said) for s in segments if s.kind == "topic"]
+    assert topics == [(start, title, True) for start, title in zip(starts, said, strict=True)]
+    segments = segment_transcript(units, given.agenda, embed)
+    topics = [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"]
+    assert topics == [(1, 0), (10, 1), (15, 2)]
+
+
+def test_a_card_read_out_is_no_takeaway(tmp_path):
+    """ "Next up is onboarding senior hires remotely." was a takeaway of its card, and a
+    sentence of the overview."""
+    _, sidecar, md = summarize_demo_without_agenda(
+        tmp_path, lambda text: READ_OUT.sub(lambda m: f"Next up is {m[1]}.", text)
+    )
+    topics = [s for s in sidecar["segments"] if s["kind"] == "topic"]
+    assert [s["title"] for s in topics] == [
+        "Engineering metrics that nobody can cheat",
+        "Onboarding senior hires remotely",
+        "On call fatigue",
+    ]
+    assert all(topic["takeaways"] for topic in topics)
+    assert "Next up is" not in md and "Next up is" not in sidecar["overview"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # said in the bench's AMI and ICSI meetings, or within a card
+        "then we have a cover basically, you don't need much of the time",
+        "So whoever wants to get up next, you can write down some telly that you watch.",
+        "So when are we gonna have basic prototypes coming up next?",
+        "Well, let's start with the beginning, just one by one.",
+        "Let's move on to the next point.",
+        "So first we have to decide who goes first.",
+    ],
+)
+def test_talk_that_only_sounds_like_reading_a_card_out_names_no_card(text):
+    assert announced_card(text) == ""
 
 
 @pytest.mark.parametrize("inside", [7, 8, 13])
