@@ -217,10 +217,23 @@ _VOTES_SAID = re.compile(
     r"(?:voted|votes|dots)\b"
 )
 _VOTES_WITHIN_UNITS = 3  # the card's first units: announced, then its votes
-_EXTENSION_CUES = re.compile(
-    r"\b(?:thumbs up|keep going|(?:one|two|three|four|five|a few|\d) more minutes?"
-    r"|extend(?:ed|ing)?)\b"
+# The group deciding to extend a card's timebox after the Roman vote ("mostly thumbs up,
+# so let's give it two more minutes"). Calling the vote ("thumbs up if you want to keep
+# going", "thumbs up to continue, thumbs down to move on") is not deciding, nor is a
+# vote that went the other way ("mostly thumbs down").
+_EXTENSION = re.compile(
+    r"\b(?:(?:mostly|majority|all|lots of|more|many|see|that'?s|looks like)\W+(?:\w+\W+)?"
+    r"thumbs?[- ]ups?|thumbs?[- ]ups? (?:it is|wins|has it)|keep going"
+    r"|(?:one|two|three|four|five|a few|a couple(?: of)?|\d+|some) (?:more|extra) minutes?"
+    r"|another (?:(?:one|two|three|four|five|few|couple(?: of)?|\d+) )?minutes?"
+    r"|extend(?:ed|ing)? (?:it|this|the (?:timebox|time|card|topic|discussion)))\b"
 )
+_VOTE_CALL = re.compile(
+    r"\b(?:if|whether|(?:do|does|shall|should|would|will) (?:we|you|anyone|people)|who wants"
+    r"|vote|voting)\b"
+    r"|thumbs?[- ]ups? (?:to|for|means|if|is)\b|\?\s*$"
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _STOPWORDS = frozenset(
@@ -1078,14 +1091,21 @@ def _build_segments(
             kind = "topic"
             title = _keyword_title(texts, first, last, ranges, titles_used, options.title_words)
             titles_used.add(title)
-        extended = kind == "topic" and any(
-            _EXTENSION_CUES.search(t) for t in texts[first : last + 1]
-        )
+        extended = kind == "topic" and _timebox_extended(texts[first : last + 1])
         votes = _votes_said(texts[first : last + 1]) if kind == "topic" else None
         segments.append(
             _segment(units, first, last, title, kind, card, extended, bool(announced), votes)
         )
     return tuple(segments)
+
+
+def _timebox_extended(texts: list[str]) -> bool:
+    """Whether the group decided to go on past the timebox, in one of these units."""
+    return any(
+        _EXTENSION.search(sentence) and not _VOTE_CALL.search(sentence)
+        for text in texts
+        for sentence in _SENTENCE.findall(text)
+    )
 
 
 def _votes_said(texts: list[str]) -> int | None:

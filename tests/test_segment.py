@@ -55,6 +55,29 @@ def test_demo_meeting_follows_the_board(embed):
     assert all(abs(s.first_turn - t) <= 1 for s, t in zip(topics, true_starts, strict=True))
 
 
+@pytest.mark.parametrize(
+    ("outcome", "extended"),
+    [
+        ("Mostly thumbs down, so we stop here.", False),
+        ("Okay.", False),  # the vote called, its outcome not said
+        ("Thumbs up it is. Three more minutes.", True),
+        ("I see mostly thumbs-up, so let's take another couple of minutes.", True),
+    ],
+)
+def test_a_card_is_extended_only_when_the_roman_vote_says_so(embed, outcome, extended):
+    """The demo's facilitator calls the vote ("Thumbs up if you want to keep going, ...
+    thumbs down to move on") and then says its outcome. The call alone, with its "thumbs
+    up" and "keep going", used to mark the card extended whatever the group voted."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    assert "Thumbs up if you want to keep going" in units[6].text
+    assert "two more minutes" in units[7].text
+    units[7] = replace(units[7], text=outcome)
+    segments = segment_transcript(units, given.agenda, embed)
+    topics = [(s.first_turn, s.agenda_index, s.extended) for s in segments if s.kind == "topic"]
+    assert topics == [(1, 0, extended), (10, 1, False), (15, 2, False)]
+
+
 def test_a_card_unlike_anything_said_is_not_reached(embed):
     """It used to take the one-turn welcome, for want of a better card there."""
     given = load_transcript_json(SAMPLES / "demo-meeting.json")
