@@ -20,7 +20,9 @@ turns) under boards an organizer really brings:
   without speakers: no topic should start there;
 - a card that comes back ("let's go back to ... for a minute") before the closing;
 - each card read out in other words ("next up is ...", "card number two: ...", "X is our
-  next card"), with the full board and with no agenda.
+  next card"), with the full board and with no agenda;
+- the closing round called in other words ("let's close with one learning from each of
+  you"), alone and answered without the word "takeaway": the closing should start there.
 
 A case is right when every reference topic's first turn starts a segment (within one
 turn) given to the expected card, or, for a card the board lacks, to a topic titled as
@@ -78,6 +80,17 @@ def read_out(phrasing: str, k: int, title: str, who: str) -> str:
         "start with, move on to": f"Let's {'start with' if first else 'move on to'} {title}.",
     }[phrasing]
 
+
+# Other ways to call the closing round, said alone (no "we're out of time", no parking
+# lot) and answered without the word "takeaway".
+ROUND_CALLS = [
+    "Let's go around the room: what's one thing you'll take away from today?",
+    "Let's close with one learning from each of you.",
+    "Before we finish, one sentence each: what will you try with your team?",
+    "Let's do a final round. What's your biggest insight from today?",
+    "We have a few minutes left, so let's do our closing round.",
+    "To close, I'd love to hear one thing each of you is taking back to your team.",
+]
 
 PHRASINGS = [
     "next up",
@@ -229,6 +242,27 @@ def main() -> None:
             [*cards, card],
             at=[*starts, closing],
         )
+
+    # The closing round called in other words: it should start the closing, with the
+    # topics as they were.
+    first_answer = units[closing + 1].text
+    answer = re.sub(r"^my take ?away is\s+", "", first_answer, flags=re.IGNORECASE)
+    for call in ROUND_CALLS:
+        called = [
+            *units[:closing],
+            replace(units[closing], text=call),
+            replace(units[closing + 1], text=answer[:1].upper() + answer[1:]),
+            *units[closing + 2 :],
+        ]
+        for kind, agenda, expected in (
+            ("closing called in other words, full board", given.agenda, list(cards)),
+            ("closing called in other words, no agenda", None, announced),
+        ):
+            segments = segment_transcript(called, agenda, embed)
+            ends = [s.first_turn for s in segments if s.kind == "closing"]
+            ok = is_right(segments, starts, expected, exact=True) and ends == [closing]
+            results[kind].append(ok)
+            print(f"{'right' if ok else 'WRONG'} | {kind} | {call} | closing at {ends}")
 
     print("\n| case | right |\n|---|---:|")
     for kind, oks in results.items():

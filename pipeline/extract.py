@@ -52,7 +52,7 @@ from pipeline.artifacts import (
     TopicSegment,
     TranscriptSegment,
 )
-from pipeline.segment import announced_card
+from pipeline.segment import is_facilitation
 
 
 @dataclass(frozen=True)
@@ -427,8 +427,9 @@ _META_RE = re.compile(
 
 
 def _is_facilitation(text: str) -> bool:
-    """Moving the meeting along ("time's up", "next up is on-call fatigue"), not content."""
-    return bool(_META_RE.search(text)) or bool(announced_card(text))
+    """Moving the meeting along ("time's up", "next up is on-call fatigue", "to close, one
+    learning from each of you"), not content."""
+    return bool(_META_RE.search(text)) or is_facilitation(text)
 
 
 # Steering the talk: "let's have a look at the decisions", "let's talk about the interface

@@ -121,12 +121,24 @@ _CLOSING_CUES = re.compile(
     r"|wrap(?:ping)? (?:it )?up|to wrap|closing round|parking lot"
     r"|out of time|that'?s all for today)\b"
 )
-# The facilitator calling the takeaway round ("one takeaway from each of you"). Whisper
-# often writes "take away", and a bare "take away" is usually the verb.
+# The facilitator calling the takeaway round ("one takeaway from each of you", "let's go
+# around the room: what will you take away?", "to close, one learning from each of you",
+# "let's do a final round"). Whisper often writes "take away", and a bare "take away" is
+# usually the verb. "Before we go" is a closing only when not "before we go on to ...".
+_EACH = r"(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round|all of you)"
+_TAKEN = (
+    r"(?:take ?aways?|take away|taking away|take back|taking back|learn(?:ed|ing|ings)?"
+    r"|insights?|lessons?|reflections?|one thing)"
+)
 _ROUND_CALL = re.compile(
-    r"\b(?:takeaways?|(?:one|a|your) take away)\b"
-    r".*(?:\b(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round)\b|\beach\W*$)"
-    r"|\b(?:closing round|round of take ?aways)\b"
+    rf"\b(?:takeaways?|(?:one|a|your) take away)\b.*(?:\b{_EACH}\b|\beach\W*$)"
+    r"|\b(?:closing|final) round\b|\bround of take ?aways\b"
+    rf"|\bgo(?:ing)? around\b[^.?!]*\b{_TAKEN}\b"
+    r"|(?:^|[.?!,;:] *)(?:(?:so|and|now|okay|ok|well)\W+)*"
+    r"(?:to close|let'?s close|as we close|in closing|to finish|let'?s finish"
+    r"|before we (?:go|leave|finish|end|close|wrap up|hang up|drop off)"
+    r"(?! (?:on|in|into|through|over|to|back|ahead|further|forward|any|with)\b))"
+    rf"[^.?!]*\b(?:{_EACH}|each)\b"
 )
 # The facilitator naming the card that starts, in the ways facilitators read a card out:
 # "the next card is X", "the third topic, from Dana, is X", "card number two: X", "the
@@ -357,7 +369,7 @@ def _cut_into_blocks(
     """The units' normalised texts, their strong and closing cues, and the blocks
     (a unit in ``returns``, going back to a card, opens one as a strong cue does)."""
     texts = [_normalize(u.text) for u in units]
-    closing = [bool(_CLOSING_CUES.search(t)) for t in texts]
+    closing = [_is_closing(t) for t in texts]
     # "The last card goes to the parking lot" defers a card; it does not start one.
     strong = [
         (bool(_STRONG_CUES.search(t)) or _starts_with_card(t, u.text)) and not c
@@ -367,6 +379,11 @@ def _cut_into_blocks(
     breaks = [s or c or k in back for k, (s, c) in enumerate(zip(strong, closing, strict=True))]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
+
+
+def _is_closing(normalized: str) -> bool:
+    """The meeting winding down ("to wrap up", "parking lot"), or the takeaway round called."""
+    return bool(_CLOSING_CUES.search(normalized) or _ROUND_CALL.search(normalized))
 
 
 def _starts_with_card(normalized: str, text: str) -> bool:
@@ -710,6 +727,12 @@ def _announced_titles(
         if title := announced_card(units[first].text):
             heard[b] = title
     return heard
+
+
+def is_facilitation(text: str) -> bool:
+    """Whether ``text`` reads a card out or calls the takeaway round: the meeting's
+    structure, which the extraction keeps out of takeaways and key phrases."""
+    return bool(announced_card(text)) or bool(_ROUND_CALL.search(_normalize(text)))
 
 
 def announced_card(text: str) -> str:
@@ -1085,7 +1108,7 @@ def _build_segments(
         elif cards and announced is None:
             kind = "opening" if pos == 0 else "closing" if pos == len(bounds) - 1 else "other"
             title = {"opening": "Opening", "closing": "Closing", "other": "Aside"}[kind]
-        elif not cards and 0 < pos == len(bounds) - 1 and _CLOSING_CUES.search(texts[first]):
+        elif not cards and 0 < pos == len(bounds) - 1 and _is_closing(texts[first]):
             kind, title = "closing", "Closing"  # "to wrap up, one takeaway each"
         else:  # a topic found unsupervised, or a card not announced: titled by what was said
             kind = "topic"

@@ -18,6 +18,7 @@ from pipeline.segment import (
     announced_card,
     boundary_examples,
     default_boundary_model,
+    is_facilitation,
     load_boundary_model,
     parked_cards,
     segment_transcript,
@@ -470,6 +471,69 @@ def test_a_card_read_out_is_no_takeaway(tmp_path):
 )
 def test_talk_that_only_sounds_like_reading_a_card_out_names_no_card(text):
     assert announced_card(text) == ""
+
+
+ROUND_CALLS = [
+    "Let's go around the room: what's one thing you'll take away from today?",
+    "Let's close with one learning from each of you.",
+    "Before we finish, one sentence each: what will you try with your team?",
+    "Let's do a final round. What's your biggest insight from today?",
+]
+
+
+def call_the_round(text: str, call: str) -> str:
+    """The demo's closing turn said as ``call`` alone (no "we're out of time", no parking
+    lot), and the first answer without "my takeaway is"."""
+    if text.startswith("We're out of time"):
+        return call
+    answer = "My takeaway is a mentor"
+    return text.replace(answer, "A mentor") if text.startswith(answer) else text
+
+
+@pytest.mark.parametrize("call", ROUND_CALLS)
+def test_the_closing_round_called_in_other_words_is_the_closing(embed, call):
+    """ "To wrap up, one takeaway from each of you" was the only call heard: called another
+    way, and answered without the word "takeaway", the round was part of the last card."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = [replace(u, text=call_the_round(u.text, call)) for u in given.transcript.segments]
+    assert units[19].text == call and units[20].text.startswith("A mentor and a real first")
+    for agenda in (given.agenda, None):
+        segments = segment_transcript(units, agenda, embed)
+        assert [(s.first_turn, s.kind) for s in segments] == [
+            (0, "opening"),
+            (1, "topic"),
+            (10, "topic"),
+            (15, "topic"),
+            (19, "closing"),
+        ]
+
+
+def test_the_closing_round_lists_the_answers_not_the_call(tmp_path):
+    call = "Let's close with one learning from each of you."
+    _, sidecar, md = summarize_demo_without_agenda(tmp_path, lambda t: call_the_round(t, call))
+    (closing,) = [s for s in sidecar["segments"] if s["kind"] == "closing"]
+    assert closing["takeaways"] == [
+        "A mentor and a real first project for every new hire.",
+        "Every alert that wakes someone up needs a ticket and a fix.",
+        "Report metrics for the whole team, never for one person, and never compare teams.",
+    ]
+    assert call not in md
+
+
+@pytest.mark.parametrize(
+    ("text", "structure"),
+    [
+        ("Let's close with one learning from each of you.", True),
+        ("Before we go, one takeaway from everybody.", True),
+        ("Next up is on-call fatigue.", True),
+        # said within the bench's AMI and ICSI meetings
+        ("So we're ready to close that and go back to our, that one. Each of them.", False),
+        ("The one that we submitted the last round?", False),
+        ("Before we go on to the budget, each of you had a look at the chip.", False),
+    ],
+)
+def test_the_meeting_s_structure_is_told_from_talk_about_it(text, structure):
+    assert is_facilitation(text) is structure
 
 
 @pytest.mark.parametrize("inside", [7, 8, 13])
