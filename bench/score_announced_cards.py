@@ -21,6 +21,8 @@ turns) under boards an organizer really brings:
 - a card that comes back ("let's go back to ... for a minute") before the closing;
 - each card read out in other words ("next up is ...", "card number two: ...", "X is our
   next card"), with the full board and with no agenda;
+- each card introduced in the opening, before the first is read out (with and without
+  speakers): the opening should still run to the first card read out;
 - the closing round called in other words ("let's close with one learning from each of
   you"), alone and answered without the word "takeaway": the closing should start there.
 
@@ -80,6 +82,21 @@ def read_out(phrasing: str, k: int, title: str, who: str) -> str:
         "start with, move on to": f"Let's {'start with' if first else 'move on to'} {title}.",
     }[phrasing]
 
+
+# Lean Coffee's opening: each card introduced in a sentence or two before the vote, by
+# whoever proposed it (here, before the demo's first card is read out).
+INTRODUCTIONS = [
+    ("Dana", "Before we start, let's hear each card in a sentence or two. Mark, you have two."),
+    (
+        "Mark",
+        "Engineering metrics that nobody can cheat: how do you measure teams without people "
+        "gaming the numbers? And onboarding senior hires remotely, because ours feel lost for "
+        "months.",
+    ),
+    ("Priya", "Mine is on-call fatigue. My team is burning out on night pages."),
+    ("Oscar", "Hiring for staff engineer roles. How do you interview for staff level?"),
+    ("Dana", "Thanks. You voted on these last week, so let's go in vote order."),
+]
 
 # Other ways to call the closing round, said alone (no "we're out of time", no parking
 # lot) and answered without the word "takeaway".
@@ -242,6 +259,19 @@ def main() -> None:
             [*cards, card],
             at=[*starts, closing],
         )
+
+    # Each card introduced in the opening: the opening still runs to the first card read
+    # out, and the card never discussed (but introduced) stays not discussed.
+    said_first = [replace(units[0], speaker=who, text=text) for who, text in INTRODUCTIONS]
+    introduced = [*units[:1], *said_first, *units[1:]]
+    introduced = [replace(u, index=i) for i, u in enumerate(introduced)]
+    later = [start + len(INTRODUCTIONS) for start in starts]
+    for speakers in (True, False):
+        these = introduced if speakers else [replace(u, speaker=None) for u in introduced]
+        name = "speakers" if speakers else "no speakers"
+        kind = "cards introduced in the opening"
+        run(f"{kind}, full board", name, these, given.agenda, list(cards), later, exact=True)
+        run(f"{kind}, no agenda", name, these, None, announced, later, exact=True)
 
     # The closing round called in other words: it should start the closing, with the
     # topics as they were.

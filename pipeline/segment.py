@@ -349,8 +349,10 @@ def _segment_units(
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         if board_heard:
             off_board.update(_unannounced_starts(units, ranges, strong))
+        opening = _read_out_from(units, ranges, options)
+        rank = _board_rank(cards)
         spans = _decode_agenda(
-            blocks, card_vecs, card_cues, span, _board_rank(cards), off_board, back, options
+            blocks, card_vecs, card_cues, span, rank, off_board, back, opening, options
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -767,6 +769,19 @@ def _unannounced_starts(
     }
 
 
+def _read_out_from(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
+) -> int:
+    """The block where the facilitator reads out the first card, when the cards are read
+    out one by one (as for a board heard: two or more, the first within the first quarter
+    of the meeting); 0 otherwise. The talk before it is the opening (the welcome, each
+    card introduced in a sentence or two, the vote), however much it says of the cards."""
+    heard = _announced_titles(units, ranges)
+    if len(heard) < options.announced_board_min or min(heard) > len(ranges) / 4:
+        return 0
+    return min(heard)
+
+
 def _announced_board(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> tuple[AgendaCard, ...]:
@@ -867,6 +882,7 @@ def _decode_agenda(
     board_rank: np.ndarray,
     off_board: dict[int, tuple[str, np.ndarray | None]],
     back: dict[int, int],
+    opening: int,
     options: SegmentOptions,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
@@ -881,7 +897,7 @@ def _decode_agenda(
     is the cards announced) fits every block at ``unannounced_fit``. Spans off the board
     come back with no card, like gaps. At a block in
     ``back`` (the facilitator going back to a card), that card may start with no cost
-    for going back in the order.
+    for going back in the order. The blocks before ``opening`` are the leading gap.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -926,6 +942,7 @@ def _decode_agenda(
     priors = [
         (labels < n_cards, _card_length_prior(blocks, n_cards, options) + too_short),
         (labels > 2 * n_cards, off_board_short),
+        (labels == n_cards, np.where(end < opening, -np.inf, 0.0)),  # the opening runs on
     ]
     span = span - options.segment_penalty
 
@@ -933,7 +950,7 @@ def _decode_agenda(
         trans = _transitions(rank, trust, options)
         # Begin in the leading gap or on a card; off the board if announced at once.
         init = np.full(3 * n_cards + 2, -np.inf)
-        init[:n_cards] = trans[n_cards, :n_cards]
+        init[:n_cards] = trans[n_cards, :n_cards] if opening == 0 else -np.inf
         init[n_cards] = -np.inf if announced[0] else 0.0
         init[2 * n_cards + 1] = 0.0 if announced[0] else -np.inf
         trans_at = {}

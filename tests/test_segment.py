@@ -473,6 +473,35 @@ def test_talk_that_only_sounds_like_reading_a_card_out_names_no_card(text):
     assert announced_card(text) == ""
 
 
+@pytest.mark.parametrize("speakers", [True, False])
+def test_cards_introduced_in_the_opening_leave_it_the_opening(embed, speakers):
+    """Lean Coffee's opening: each card said in a sentence or two before the vote. With
+    the board, the introductions went to the card never discussed ("Hiring for staff
+    engineer roles", parked at the end), which then showed as discussed; without an
+    agenda or speakers, they began the first card."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    said = [
+        ("Dana", "Before we start, let's hear each card in a sentence or two. Mark, you have two."),
+        ("Mark", "Engineering metrics that nobody can cheat: how do you measure teams without "
+         "people gaming the numbers? And onboarding senior hires remotely, because ours feel "
+         "lost for months."),
+        ("Priya", "Mine is on-call fatigue. My team is burning out on night pages."),
+        ("Oscar", "Hiring for staff engineer roles. How do you interview for staff level?"),
+        ("Dana", "Thanks. You voted on these last week, so let's go in vote order."),
+    ]  # fmt: skip
+    introduced = [replace(units[0], speaker=who, text=text) for who, text in said]
+    units = [replace(u, index=i) for i, u in enumerate([units[0], *introduced, *units[1:]])]
+    if not speakers:
+        units = [replace(u, speaker=None) for u in units]
+    assert units[6].text.startswith("The first card is engineering metrics")
+    for agenda, cards in ((given.agenda, [0, 1, 2]), (None, [None, None, None])):
+        segments = segment_transcript(units, agenda, embed)
+        found = [(s.first_turn, s.kind, s.agenda_index) for s in segments]
+        topics = [(start, "topic", card) for start, card in zip([6, 15, 20], cards, strict=True)]
+        assert found == [(0, "opening", None), *topics, (24, "closing", None)]
+
+
 ROUND_CALLS = [
     "Let's go around the room: what's one thing you'll take away from today?",
     "Let's close with one learning from each of you.",
