@@ -106,7 +106,8 @@ _LEADS = (
     r"(?:(?:so|okay|ok|alright|right|and|now|well|good|great|then)\W+)*"
 )
 _STRONG_CUES = re.compile(
-    rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)|card number {_COUNT}"
+    rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)"
+    rf"|(?:card|topic) (?:number )?{_COUNT}(?=:| is\b)"
     r"|(?:card|topic) with the (?:next )?(?:most|highest) votes"
     r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
     rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
@@ -141,13 +142,13 @@ _ROUND_CALL = re.compile(
     rf"[^.?!]*\b(?:{_EACH}|each)\b"
 )
 # The facilitator naming the card that starts, in the ways facilitators read a card out:
-# "the next card is X", "the third topic, from Dana, is X", "card number two: X", "the
+# "the next card is X", "the third topic, from Dana, is X", "card two: X", "the
 # card with the most votes is X", "next up is X", "next, we have X", "moving on to X",
 # "X is our next card". Whisper sometimes hears "is" as "in".
 _CARD = r"(?:card|topic|item|question)"
 _ANNOUNCED = (
     re.compile(
-        rf"\b(?:(?:next|{_ORDINAL}) {_CARD}|card number {_COUNT}"
+        rf"\b(?:(?:next|{_ORDINAL}) {_CARD}|(?:card|topic) (?:number )?{_COUNT}"
         r"|(?:card|topic) with the (?:next )?(?:most|highest) votes)"
         r"(?: on the (?:agenda|list|board))?(?:,? (?:from|by) [^.?!;,]{1,40},)?"
         r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",

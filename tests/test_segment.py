@@ -408,6 +408,7 @@ READ_OUT = re.compile(r"The (?:first|next) (?:card|topic) is ([^.]*)\.")
 OTHER_WORDS = {
     "next up": lambda k, title: f"{'First' if k == 0 else 'Next'} up is {title}.",
     "card number": lambda k, title: f"Card number {['one', 'two', 'three'][k]}: {title}.",
+    "card n": lambda k, title: f"Card {k + 1} is {title}.",
     "proposer named": lambda k, title: (
         f"The {'first' if k == 0 else 'next'} card, from Mark, is {title}."
     ),
