@@ -236,7 +236,7 @@ _VOTES_WITHIN_UNITS = 3  # the card's first units: announced, then its votes
 # vote that went the other way ("mostly thumbs down").
 _EXTENSION = re.compile(
     r"\b(?:(?:mostly|majority|all|lots of|more|many|see|that'?s|looks like)\W+(?:\w+\W+)?"
-    r"thumbs?[- ]ups?|thumbs?[- ]ups? (?:it is|wins|has it)|keep going"
+    r"thumbs?[- ]ups?|thumbs?[- ]ups? (?:it is|wins|has it)|keep going(?! back| through)"
     r"|(?:one|two|three|four|five|a few|a couple(?: of)?|\d+|some) (?:more|extra) minutes?"
     r"|another (?:(?:one|two|three|four|five|few|couple(?: of)?|\d+) )?minutes?"
     r"|extend(?:ed|ing)? (?:it|this|the (?:timebox|time|card|topic|discussion)))\b"
@@ -770,34 +770,36 @@ def _unannounced_starts(
     }
 
 
+def _cards_read_out(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
+) -> dict[int, str]:
+    """{block: title} of the cards the facilitator reads out, when they are read out one
+    by one: two or more, the first within the first quarter of the meeting; else {}.
+    One announcement is not a board (a bench meeting says "the next item is evaluation"
+    once), and after the first quarter the talk before it would be taken for the opening
+    and left out of the topics."""
+    heard = _announced_titles(units, ranges)
+    if len(set(heard.values())) < options.announced_board_min or min(heard) > len(ranges) / 4:
+        return {}
+    return heard
+
+
 def _read_out_from(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> int:
     """The block where the facilitator reads out the first card, when the cards are read
-    out one by one (as for a board heard: two or more, the first within the first quarter
-    of the meeting); 0 otherwise. The talk before it is the opening (the welcome, each
+    out one by one; 0 otherwise. The talk before it is the opening (the welcome, each
     card introduced in a sentence or two, the vote), however much it says of the cards."""
-    heard = _announced_titles(units, ranges)
-    if len(heard) < options.announced_board_min or min(heard) > len(ranges) / 4:
-        return 0
-    return min(heard)
+    return min(_cards_read_out(units, ranges, options), default=0)
 
 
 def _announced_board(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> tuple[AgendaCard, ...]:
-    """Without an agenda, the cards the facilitator announced, in the order announced,
-    as a board: most votes first, as Lean Coffee discusses them.
-
-    None if the first announcement comes after the first quarter of the meeting: the
-    talk before it would be taken for the opening and left out of the topics. (A card
-    not announced later on joins the one before it.) One announcement is not a board
-    (a bench meeting says "the next item is evaluation" once).
-    """
-    heard = _announced_titles(units, ranges)
-    titles = list(dict.fromkeys(heard.values()))
-    if len(titles) < options.announced_board_min or min(heard) > len(ranges) / 4:
-        return ()
+    """Without an agenda, the cards the facilitator read out one by one, in the order
+    announced, as a board: most votes first, as Lean Coffee discusses them. (A card not
+    announced later on joins the one before it.)"""
+    titles = list(dict.fromkeys(_cards_read_out(units, ranges, options).values()))
     return tuple(AgendaCard(t, votes=len(titles) - k) for k, t in enumerate(titles))
 
 

@@ -61,6 +61,7 @@ def test_demo_meeting_follows_the_board(embed):
     [
         ("Mostly thumbs down, so we stop here.", False),
         ("Okay.", False),  # the vote called, its outcome not said
+        ("Mostly thumbs down. We keep going back and forth on this one.", False),
         ("Thumbs up it is. Three more minutes.", True),
         ("I see mostly thumbs-up, so let's take another couple of minutes.", True),
     ],
