@@ -8,9 +8,10 @@ Three ways to write it, told apart by the file's suffix:
 
 - YAML (``.yaml``, ``.yml``): a list of ``title`` / ``votes`` / ``description``
   (or a mapping with that list under ``cards`` or ``agenda``);
-- JSON (``.json``): what ``gh issue list --json number,title,body,reactionGroups``
+- JSON (``.json``): what ``gh issue list --json number,title,body,reactionGroups[,url]``
   prints (votes = thumbs-up reactions, since the roundtable votes on GitHub
-  issues), or the same list of cards as the YAML form.
+  issues; each card keeps its issue number and URL), or the same list of cards as the
+  YAML form (``issue`` and ``url`` optional there).
 """
 
 from __future__ import annotations
@@ -89,7 +90,26 @@ def _card_from_mapping(item: object, where: str) -> AgendaCard:
         title=title,
         votes=votes,
         description=description[:MAX_DESCRIPTION_CHARS],
+        issue=_issue_number(item, title, where),
+        url=_issue_url(item, title, where),
     )
+
+
+def _issue_number(item: dict, title: str, where: str) -> int | None:
+    """The card's GitHub issue number: ``number`` in gh's JSON, ``issue`` in YAML."""
+    number = item.get("number", item.get("issue"))
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+        raise AgendaError(f"{where}: the issue number of '{title}' must be a whole number")
+    if number is not None and number < 1:
+        raise AgendaError(f"{where}: the issue number of '{title}' must be 1 or more")
+    return number
+
+
+def _issue_url(item: dict, title: str, where: str) -> str:
+    url = _text_field(item, "url", where)
+    if url and not url.startswith(("https://", "http://")):
+        raise AgendaError(f"{where}: the url of '{title}' must start with https://")
+    return url
 
 
 def agenda_from_data(data: object, source: str = "") -> Agenda:

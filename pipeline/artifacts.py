@@ -110,6 +110,10 @@ class AgendaCard:
     title: str
     votes: int | None = None
     description: str = ""
+    # Its GitHub issue, when the board is `gh issue list --json number,...,url` output:
+    # the summary and the follow-up list refer to it ("#14", a link when the URL is known).
+    issue: int | None = None
+    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,16 @@ from collections.abc import Sequence
 
 import webvtt
 
-from pipeline.artifacts import ActionItem, ParkedCard, TopicSegment, Transcript, TranscriptSegment
+from pipeline.artifacts import (
+    ActionItem,
+    AgendaCard,
+    ParkedCard,
+    TopicSegment,
+    Transcript,
+    TranscriptSegment,
+)
 from pipeline.errors import SettingsError
-from pipeline.render import clock
+from pipeline.render import clock, issue_link
 
 EXPORT_FORMATS = ("txt", "srt", "vtt", "chapters", "actions")
 TIMED_FORMATS = frozenset({"srt", "vtt", "chapters"})  # the others need no times
@@ -58,16 +65,17 @@ def render_exports(
     formats: Sequence[str],
     title: str,
     parked: Sequence[ParkedCard] = (),
+    cards: Sequence[AgendaCard] = (),
 ) -> dict[str, str]:
     """{format: file text} for each of ``formats``; srt and vtt need a timed transcript.
     ``actions`` are each topic's action items, aligned with ``topics``; ``parked`` the
-    cards sent to the parking lot."""
+    cards sent to the parking lot, ``cards`` the board's (their GitHub issues)."""
     writers = {
         "txt": lambda: plain_text(transcript, topics, title),
         "srt": lambda: subtitles(transcript, "srt"),
         "vtt": lambda: subtitles(transcript, "vtt", title),
         "chapters": lambda: chapters(topics, title),
-        "actions": lambda: action_list(topics, actions, title, parked),
+        "actions": lambda: action_list(topics, actions, title, parked, cards),
     }
     return {f: writers[f]() for f in formats}
 
@@ -101,10 +109,12 @@ def action_list(
     actions: Sequence[Sequence[ActionItem]],
     title: str,
     parked: Sequence[ParkedCard] = (),
+    cards: Sequence[AgendaCard] = (),
 ) -> str:
     """Every action item as a markdown task, with its owner's name, its topic and when
-    it was said, then the cards to carry over from the parking lot: a follow-up list to
-    paste into the next meeting's issue."""
+    it was said, then the cards to carry over from the parking lot, each with its GitHub
+    issue when the board had one: a follow-up list to paste into the next meeting's
+    issue."""
     lines = [f"# Action items: {title}", ""]
     for topic, items in zip(topics, actions, strict=True):
         for item in items:
@@ -115,7 +125,11 @@ def action_list(
         lines.append("No action items were found.")
     if parked:
         lines += ["", "## Parking lot: carry over to the next board", ""]
-        lines += [f"- [ ] {' '.join(card.title.split())}" for card in parked]
+        for card in parked:
+            i = card.agenda_index
+            on_board = cards[i] if i is not None and i < len(cards) else None
+            link = issue_link(on_board.issue, on_board.url) if on_board else ""
+            lines.append(f"- [ ] {' '.join(card.title.split())}{f' ({link})' if link else ''}")
     return "\n".join(lines) + "\n"
 
 

@@ -72,7 +72,16 @@ def template_environment(prompts_dir: Path, autoescape: bool = False) -> jinja2.
         lstrip_blocks=True,
     )
     env.filters.update(md=md_inline, clock=clock, duration=duration_words)
+    env.globals["issue_link"] = issue_link
     return env
+
+
+def issue_link(issue: int | None, url: str = "") -> str:
+    """A card's GitHub issue as markdown: "[#14](url)", or "#14" (which GitHub links within
+    the repository), or "[issue](url)"; "" when the card has none."""
+    if issue is not None:
+        return f"[#{issue}]({url})" if url else f"#{issue}"
+    return f"[issue]({url})" if url else ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,8 @@ class AgendaRow:
     on_board: bool = True  # False: announced in the meeting, not on a board given
     parked: bool = False  # sent to the parking lot, for the next board
     note: str = ""  # "not on the board", "not read out"
+    issue: int | None = None  # the card's GitHub issue
+    url: str = ""
 
     @property
     def status(self) -> str:
@@ -174,6 +185,8 @@ def agenda_rows(summary: MeetingSummary) -> list[AgendaRow]:
                 on_board=on_board,
                 parked=i in parked_board if on_board else title in parked_said,
                 note=note,
+                issue=cards[i].issue if on_board else None,
+                url=cards[i].url if on_board else "",
             )
         )
     return rows

@@ -612,8 +612,15 @@ def summarize(settings: RunSettings) -> RunResult:
             summary, settings.prompts_dir, paths.timeline.name if timeline else None
         )
         sidecar = render.render_sidecar(summary, markdown)
+        board = meeting_agenda.cards if meeting_agenda is not None else ()
         exported = export.render_exports(
-            transcript, topics, analysis.actions_as_said, settings.exports, title, analysis.parked
+            transcript,
+            topics,
+            analysis.actions_as_said,
+            settings.exports,
+            title,
+            analysis.parked,
+            board,
         )
         # Two runs on one meeting write one after the other, each checking for edits.
         with FileLock(settings.cache_dir / "locks" / f"outputs-{stem}.lock"):
