@@ -214,6 +214,12 @@ _VAGUE = frozenset(
     """mine yours his hers ours theirs one ones interesting tricky fun big hard easy short
     long quick important popular favourite favorite similar related another same""".split()
 )
+# "... from Priya", "... proposed by Mark Lee" at the end of a card read out.
+_PROPOSER = re.compile(
+    r"\s+(?:(?:proposed|suggested|submitted|raised|added|brought up)\s+)?(?:from|by)\s+"
+    r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s*$",
+    re.IGNORECASE,
+)
 _FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
 )
@@ -726,8 +732,9 @@ def _announced_titles(
 ) -> dict[int, str]:
     """{block: title} where the block opens with the facilitator announcing a card."""
     heard: dict[int, str] = {}
+    people = _people(units)
     for b, (first, _) in enumerate(ranges):
-        if title := announced_card(units[first].text):
+        if title := announced_card(units[first].text, people):
             heard[b] = title
     return heard
 
@@ -738,16 +745,21 @@ def is_facilitation(text: str) -> bool:
     return bool(announced_card(text)) or bool(_ROUND_CALL.search(_normalize(text)))
 
 
-def announced_card(text: str) -> str:
+def announced_card(text: str, people: frozenset[str] = frozenset()) -> str:
     """The card the facilitator reads out in ``text`` ("The next card is on-call
-    fatigue." -> "On-call fatigue"), or ""."""
+    fatigue." -> "On-call fatigue"), or ""; ``people``: the speakers' names, lower-cased."""
     said = text.replace("\u2019", "'")
     for pattern in _ANNOUNCED:
         for match in pattern.finditer(said):
             title = match["title"].strip()
-            if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title)):
+            if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title, people)):
                 return title
     return ""
+
+
+def _people(units: Sequence[TranscriptSegment]) -> frozenset[str]:
+    """The words of the speakers' names, lower-cased ("Priya Patel" -> priya, patel)."""
+    return frozenset(w.lower() for u in units if u.speaker for w in u.speaker.split())
 
 
 def _unannounced_starts(
@@ -803,9 +815,16 @@ def _announced_board(
     return tuple(AgendaCard(t, votes=len(titles) - k) for k, t in enumerate(titles))
 
 
-def _announced_title(said: str) -> str:
-    """ "um, on-call fatigue, which Dana proposed" -> "On-call fatigue"; "" if no topic."""
-    words = _FILLERS.sub("", said.strip() + " ").split(",")[0].split()[:8]
+def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
+    """ "um, on-call fatigue, which Dana proposed" -> "On-call fatigue"; with Priya among
+    ``people`` (the speakers' names, lower-cased), "on-call fatigue from Priya" -> "On-call
+    fatigue" too: who proposed a card is no part of its title ("learning from Google" is
+    one). "" if no topic."""
+    said = _FILLERS.sub("", said.strip() + " ").split(",")[0].strip()
+    proposer = _PROPOSER.search(said)
+    if proposer and set(proposer["name"].lower().split()) <= people:
+        said = said[: proposer.start()]
+    words = said.split()[:8]
     title = " ".join(words).strip(" '\"-:")
     named = [w for w in _content_words(title.lower()) if w not in _VAGUE and not w.endswith("'s")]
     if not named or title.lower().startswith(("from ", "by ")):

@@ -413,6 +413,7 @@ OTHER_WORDS = {
     "proposer named": lambda k, title: (
         f"The {'first' if k == 0 else 'next'} card, from Mark, is {title}."
     ),
+    "proposer after": lambda k, title: f"{'First' if k == 0 else 'Next'} up is {title} from Mark.",
     "title first": lambda k, title: f"{title.capitalize()} is our {'first' if k else 'next'} card.",
     "start with, move on to": lambda k, title: (
         f"Let's {'move on to' if k else 'start with'} {title}."
