@@ -155,7 +155,8 @@ _ANNOUNCED = (
         re.IGNORECASE,
     ),
     re.compile(
-        rf"{_LEADS}(?:(?:first|next) up(?: is|:|,)?|up next(?: is|:|,)?|(?:first|next),? we have"
+        rf"{_LEADS}(?:(?:first|next) up(?: is| in|:|,)?|up next(?: is| in|:|,)?"
+        r"|(?:first|next),? we have"
         r"(?! to\b)|(?:let'?s |we'?ll )?mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)"
         r"\s+(?P<title>[^.?!;]+)",
         re.IGNORECASE,

@@ -57,6 +57,8 @@ class TranscribeOptions:
     # a quiet moment, so memory stays bounded on a 3-hour recording and an interrupted
     # run resumes from the last finished chunk. A meeting shorter than this is one chunk.
     chunk_s: float = 900.0
+    # faster-whisper batched only: stretches the batches dropped, decoded again one by one
+    recover_dropped_speech: bool = True
     cpu_threads: int = 0  # 0: all cores
 
     def decoding_settings(self) -> dict:
@@ -66,6 +68,7 @@ class TranscribeOptions:
         if self.engine != "faster-whisper":
             settings.pop("compute_type")
             settings.pop("batch_size")
+            settings.pop("recover_dropped_speech")
         if is_local_model := models.is_local_model(self.model):
             settings["model"] = str(Path(self.model).resolve())
         settings["model_is_path"] = is_local_model
@@ -139,21 +142,79 @@ class FasterWhisperEngine:
         clips: Clips | None = None,
     ) -> tuple[str, Iterator[TranscriptSegment]]:
         raw_segments, info = self._decode(samples, options, clips)
+        batched = options.batch_size > 1 and bool(clips or options.vad_filter)
+        recover = batched and options.recover_dropped_speech and options.word_timestamps
 
         def stream() -> Iterator[TranscriptSegment]:
+            heard = []
             for i, seg in enumerate(raw_segments):
                 progress(seg.end)
-                words = tuple(
-                    Word(
-                        round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4)
-                    )
-                    for w in (seg.words or ())
-                )
-                yield TranscriptSegment(
-                    i, round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words
-                )
+                segment = _from_faster_whisper(seg, i)
+                if not recover:
+                    yield segment
+                heard.append(segment)
+            if recover:
+                asked = replace(options, language=options.language or info.language)
+                heard += self._dropped_speech(samples, heard, asked, clips)
+                heard.sort(key=lambda s: s.start)
+                yield from (replace(s, index=i) for i, s in enumerate(heard))
 
         return info.language, stream()
+
+    def _dropped_speech(
+        self,
+        samples: np.ndarray,
+        heard: list[TranscriptSegment],
+        options: TranscribeOptions,
+        clips: Clips | None,
+    ) -> list[TranscriptSegment]:
+        """The speech the batched pass left without a word, decoded again sequentially.
+
+        A batch decodes each window (up to 30 s) once, with no timestamps to resume
+        from: when the decoder ends a window early, the rest of its speech is lost
+        (faster-whisper issue #1179). Here, a tiny.en batch dropped 27 s of a 3.8-minute
+        meeting that the sequential path transcribes. Every stretch of at least
+        ``_DROPPED_MIN_S`` with no word heard, where the VAD finds speech, is decoded
+        again as the sequential path would."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        rate = SAMPLE_RATE_HZ
+        gaps, last = [], 0.0
+        for start, end in sorted((w.start, w.end) for s in heard for w in s.words):
+            if start - last >= _DROPPED_MIN_S:
+                gaps.append((last, start))
+            last = max(last, end)
+        if len(samples) / rate - last >= _DROPPED_MIN_S:
+            gaps.append((last, len(samples) / rate))
+        if clips:  # only within the speech already found
+            gaps = [(max(a, c), min(b, d)) for a, b in gaps for c, d in clips if c < b and a < d]
+        vad = VadOptions(max_speech_duration_s=WHISPER_WINDOW_S)
+        sequential = replace(options, batch_size=1)
+        recovered: list[TranscriptSegment] = []
+        for a, b in gaps:
+            speech = get_speech_timestamps(samples[int(a * rate) : int(b * rate)], vad)
+            if sum(t["end"] - t["start"] for t in speech) < _DROPPED_MIN_SPEECH_S * rate:
+                continue
+            first = max(a, a + speech[0]["start"] / rate - _DROPPED_PAD_S)
+            end = min(b, a + speech[-1]["end"] / rate + _DROPPED_PAD_S)
+            again, _ = self._decode(samples[int(first * rate) : int(end * rate)], sequential, None)
+            recovered += [_shifted(_from_faster_whisper(seg, 0), first) for seg in again]
+            log.info("%.0f-%.0f s: speech the batched pass dropped, decoded again", first, end)
+        return [s for s in recovered if s.text]
+
+
+_DROPPED_MIN_S = 3.0  # a stretch this long with no word heard may be speech dropped
+_DROPPED_MIN_SPEECH_S = 1.0  # ... if the VAD finds at least this much speech in it
+_DROPPED_PAD_S = 0.3  # decoded again with this much audio either side of its speech
+
+
+def _from_faster_whisper(seg, index: int) -> TranscriptSegment:
+    words = tuple(
+        Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
+        for w in (seg.words or ())
+    )
+    start, end = round(seg.start, 3), round(seg.end, 3)
+    return TranscriptSegment(index, start, end, seg.text.strip(), words)
 
 
 # openai-whisper has no VAD of its own. Silences longer than this (Silero VAD, as

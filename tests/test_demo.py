@@ -9,7 +9,7 @@ import sys
 import jiwer
 import webvtt
 import yaml
-from conftest import ROOT, SAMPLES
+from conftest import DATA, ROOT, SAMPLES
 from test_transcribe import NORMALIZE
 
 
@@ -106,3 +106,27 @@ def test_a_warm_rerun_reuses_the_analysis_and_writes_the_same_summary(tmp_path):
     (other_md,) = (tmp_path / "other").glob("*.md")
     not_reached = other_md.read_text().split("## Not reached")[1]
     assert "- Hiring for staff engineer roles (1 vote) — parking lot\n" in not_reached
+
+
+def test_speech_the_batched_decoding_drops_is_decoded_again(tmp_path):
+    """tiny.en, decoding 30-second windows in batches, ended a window early and lost the
+    rest of it: here 27 s of the opening (the last cards introduced, "First up is ...",
+    the first card's opening words), so the first card seemed to start at 0:00. Those
+    stretches are decoded again one by one; the opening is the opening again."""
+    from test_cli import run_cli
+
+    meeting = tmp_path / "lean-coffee.m4a"
+    meeting.write_bytes((DATA / "lean-coffee-other-words.m4a").read_bytes())
+    (tmp_path / "agenda.md").write_text((SAMPLES / "agenda.md").read_text())
+    result = run_cli(tmp_path, meeting, "--date", "2026-11-12")
+    assert result.returncode == 0, result.stderr
+    assert "speech the batched pass dropped, decoded again" in result.stderr
+    sidecar = json.loads((tmp_path / "outputs" / "2026-11-12-lean-coffee.json").read_text())
+    heard = " ".join(s["text"] for s in sidecar["transcript"]["segments"]).lower()
+    assert "story points" in heard and "interview for staff" in heard
+    script = json.loads((DATA / "lean-coffee-other-words.json").read_text())
+    spoken = " ".join(t["text"] for t in script["turns"])
+    assert jiwer.wer(NORMALIZE(spoken), NORMALIZE(heard)) < 0.15  # 0.22 before
+    opening, first = sidecar["segments"][:2]
+    assert opening["kind"] == "opening" and first["agenda_index"] == 0
+    assert 38 < first["start"] < 42  # "First up is engineering metrics ..." at 0:40
