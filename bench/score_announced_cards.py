@@ -244,6 +244,19 @@ def main() -> None:
         unnamed = [replace(u, speaker=None) for u in moved]
         run(kind, f"{name}, no speakers", unnamed, None, announced, exact=True)
 
+    # A participant moves the talk on to a point of their own within a card ("let's move
+    # on to the budget question"): no topic should start there, board or not.
+    for inside in [s + d for s in starts[:2] for d in (2, 3)]:
+        aside = "Let's move on to the budget question. "
+        moved = [*units[:inside], replace(units[inside], text=aside + units[inside].text)]
+        moved += units[inside + 1 :]
+        for speakers in (True, False):
+            these = moved if speakers else [replace(u, speaker=None) for u in moved]
+            name = f"turn {inside}, {'speakers' if speakers else 'no speakers'}"
+            kind = "moving on to a point within a card"
+            run(f"{kind}, full board", name, these, given.agenda, list(cards), exact=True)
+            run(f"{kind}, no agenda", name, these, None, announced, exact=True)
+
     # A card comes back: before the closing, the facilitator returns to an earlier card
     # and two of its turns are said again.
     closing = next(s["start_turn"] for s in data["reference"]["segments"][::-1] if s["is_gap"])

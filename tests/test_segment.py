@@ -415,9 +415,6 @@ OTHER_WORDS = {
     ),
     "proposer after": lambda k, title: f"{'First' if k == 0 else 'Next'} up is {title} from Mark.",
     "title first": lambda k, title: f"{title.capitalize()} is our {'first' if k else 'next'} card.",
-    "start with, move on to": lambda k, title: (
-        f"Let's {'move on to' if k else 'start with'} {title}."
-    ),
 }
 
 
@@ -566,6 +563,21 @@ def test_the_closing_round_lists_the_answers_not_the_call(tmp_path):
 )
 def test_the_meeting_s_structure_is_told_from_talk_about_it(text, structure):
     assert is_facilitation(text) is structure
+
+
+@pytest.mark.parametrize("inside", [4, 7, 8])
+def test_a_participant_moving_on_to_a_point_within_a_card_starts_nothing(embed, inside):
+    """ "Let's move on to the budget question" said within a card, with the board and
+    without, with speakers and without: read as a card, it became a topic of its own."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    aside = "Let's move on to the budget question. "
+    units[inside] = replace(units[inside], text=aside + units[inside].text)
+    for speakers in (True, False):
+        these = units if speakers else [replace(u, speaker=None) for u in units]
+        for agenda in (given.agenda, None):
+            segments = segment_transcript(these, agenda, embed)
+            assert [s.first_turn for s in segments if s.kind == "topic"] == [1, 10, 15]
 
 
 @pytest.mark.parametrize("inside", [7, 8, 13])
