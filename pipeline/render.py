@@ -72,7 +72,6 @@ def template_environment(prompts_dir: Path, autoescape: bool = False) -> jinja2.
         lstrip_blocks=True,
     )
     env.filters.update(md=md_inline, clock=clock, duration=duration_words)
-    env.globals["issue_link"] = issue_link
     return env
 
 
@@ -99,6 +98,11 @@ class AgendaRow:
     note: str = ""  # "not on the board", "not read out"
     issue: int | None = None  # the card's GitHub issue
     url: str = ""
+
+    @property
+    def link(self) -> str:
+        """The card's GitHub issue as markdown ("[#14](url)", "#14"), or ""."""
+        return issue_link(self.issue, self.url)
 
     @property
     def status(self) -> str:

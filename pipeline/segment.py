@@ -171,8 +171,8 @@ _ANNOUNCED = (
 # question"). Read as cards, such asides became topics of their own at 40 of 112 places
 # tried in the demo (2 otherwise), so they name no card; "move on to" is a strong cue.
 _MOVED_TO = re.compile(r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)\b")
-# "Let's move on to the next point", "... to something else", "the next topic: the
-# beginning": moving on, naming nothing.
+# "The next topic: the next one", "next up: something else", "the first item is the
+# beginning": pointing on, naming nothing.
 _NAMES_NO_CARD = re.compile(
     r"^(?:the |a |an )?(?:next|other|another|following|previous|same|something|that|this"
     r"|it|them|those|these|questions?|beginning|start|basics)\b",

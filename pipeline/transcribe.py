@@ -116,7 +116,7 @@ class FasterWhisperEngine:
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=options.word_timestamps,
         )
-        if options.batch_size > 1 and (clips or options.vad_filter):
+        if _is_batched(options, clips):
             from faster_whisper import BatchedInferencePipeline
             from faster_whisper.vad import VadOptions
 
@@ -142,8 +142,11 @@ class FasterWhisperEngine:
         clips: Clips | None = None,
     ) -> tuple[str, Iterator[TranscriptSegment]]:
         raw_segments, info = self._decode(samples, options, clips)
-        batched = options.batch_size > 1 and bool(clips or options.vad_filter)
-        recover = batched and options.recover_dropped_speech and options.word_timestamps
+        recover = (
+            _is_batched(options, clips)
+            and options.recover_dropped_speech
+            and options.word_timestamps
+        )
 
         def stream() -> Iterator[TranscriptSegment]:
             heard = []
@@ -201,6 +204,11 @@ class FasterWhisperEngine:
             recovered += [_shifted(_from_faster_whisper(seg, 0), first) for seg in again]
             log.info("%.0f-%.0f s: speech the batched pass dropped, decoded again", first, end)
         return [s for s in recovered if s.text]
+
+
+def _is_batched(options: TranscribeOptions, clips: Clips | None) -> bool:
+    """Whether faster-whisper decodes windows in batches (it needs speech found first)."""
+    return options.batch_size > 1 and bool(clips or options.vad_filter)
 
 
 _DROPPED_MIN_S = 3.0  # a stretch this long with no word heard may be speech dropped
