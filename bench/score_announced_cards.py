@@ -21,6 +21,9 @@ turns) under boards an organizer really brings:
 - a card that comes back ("let's go back to ... for a minute") before the closing;
 - each card read out in other words ("next up is ...", "card number two: ...", "X is our
   next card"), with the full board and with no agenda;
+- no agenda, the cards read out only as "let's start with X" / "let's move on to X":
+  without speakers, and with a participant's "let's move on to the budget question"
+  within one of the first two cards (that aside is no card);
 - each card introduced in the opening, before the first is read out (with and without
   speakers): the opening should still run to the first card read out;
 - the closing round called in other words ("let's close with one learning from each of
@@ -223,6 +226,29 @@ def main() -> None:
             rephrased[start] = replace(units[start], text=text)
         run("read out in other words, full board", name, rephrased, given.agenda, list(cards))
         run("read out in other words, no agenda", name, rephrased, None, announced)
+    # Cards read out only as "let's start with X" / "let's move on to X", without speakers,
+    # and with a participant's "let's move on to the budget question" two or three turns
+    # into one of the first two cards: that aside is no card.
+    moves = list(units)
+    for k, start in enumerate(starts):
+        text = read_out("start with, move on to", k, announced[k], "")
+        moves[start] = replace(units[start], text=reading.sub(text + " ", units[start].text))
+    kind = "read out as moving on, no agenda"
+    run(kind, "no speakers", [replace(u, speaker=None) for u in moves], None, announced)
+    facilitator = units[starts[0]].speaker
+    for inside in [s + d for s in starts[:2] for d in (2, 3)]:
+        if units[inside].speaker == facilitator:
+            continue
+        aside = "Let's move on to the budget question. "
+        moved = [*moves[:inside], replace(moves[inside], text=aside + moves[inside].text)]
+        run(
+            kind,
+            f"aside at turn {inside}",
+            [*moved, *moves[inside + 1 :]],
+            None,
+            announced,
+            exact=True,
+        )
     for k in range(1, len(cards)):
         start = units[starts[k]]
         text = reading.sub("", start.text)

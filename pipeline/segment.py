@@ -169,8 +169,11 @@ _ANNOUNCED = (
 # "Let's move on to X", "let's start with X": a facilitator reading a card out, or as
 # often a participant moving the talk on within one ("let's move on to the budget
 # question"). Read as cards, such asides became topics of their own at 40 of 112 places
-# tried in the demo (2 otherwise), so they name no card; "move on to" is a strong cue.
+# tried in the demo (2 otherwise), so they name no card as such; "move on to" is a strong
+# cue. Without an agenda, and no card read out otherwise, those one speaker says are the
+# cards (_moved_to_titles).
 _MOVED_TO = re.compile(r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)\b")
+_MOVED_TO_TITLE = re.compile(_MOVED_TO.pattern + r"\s+(?P<title>[^.?!;]+)", re.IGNORECASE)
 # "The next topic: the next one", "next up: something else", "the first item is the
 # beginning": pointing on, naming nothing.
 _NAMES_NO_CARD = re.compile(
@@ -387,7 +390,12 @@ def _cut_into_blocks(
     # "The last card goes to the parking lot" defers a card; it does not start one.
     strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
     back = returns or {}
-    breaks = [s or c or k in back for k, (s, c) in enumerate(zip(strong, closing, strict=True))]
+    # "Let's start with X" opens a block as "move on to X" does: it may read a card out.
+    moved = [bool(_moved_to(u.text)) for u in units]
+    breaks = [
+        s or c or m or k in back
+        for k, (s, c, m) in enumerate(zip(strong, closing, moved, strict=True))
+    ]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
 
@@ -755,6 +763,17 @@ def announced_card(text: str, people: frozenset[str] = frozenset()) -> str:
     return ""
 
 
+def _moved_to(text: str, people: frozenset[str] = frozenset()) -> str:
+    """The point the talk moves on to in ``text`` ("Let's move on to on-call fatigue." ->
+    "On-call fatigue", "let's start with X"), or "": a card read out, or as often a
+    participant's point within one."""
+    for match in _MOVED_TO_TITLE.finditer(text.replace("\u2019", "'")):
+        title = match["title"].strip()
+        if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title, people)):
+            return title
+    return ""
+
+
 def _people(units: Sequence[TranscriptSegment]) -> frozenset[str]:
     """The words of the speakers' names, lower-cased ("Priya Patel" -> priya, patel)."""
     return frozenset(w.lower() for u in units if u.speaker for w in u.speaker.split())
@@ -767,7 +786,7 @@ def _unannounced_starts(
     strong cue naming no card ("good, let's move on"), said by whoever announced the
     others (anyone, when the transcript has no speakers: "move on to" from a participant
     is usually a point within the card)."""
-    named = _announced_titles(units, ranges)
+    named = _announced_titles(units, ranges) or _moved_to_titles(units, ranges)
     announcers = Counter(units[ranges[b][0]].speaker for b in named)
     facilitator = announcers.most_common(1)[0][0] if announcers else None
     return {
@@ -788,10 +807,33 @@ def _cards_read_out(
     One announcement is not a board (a bench meeting says "the next item is evaluation"
     once), and after the first quarter the talk before it would be taken for the opening
     and left out of the topics."""
-    heard = _announced_titles(units, ranges)
-    if len(set(heard.values())) < options.announced_board_min or min(heard) > len(ranges) / 4:
+    for heard in (_announced_titles(units, ranges), _moved_to_titles(units, ranges)):
+        if (
+            len(set(heard.values())) >= options.announced_board_min
+            and min(heard) <= len(ranges) / 4
+        ):
+            return heard
+    return {}
+
+
+def _moved_to_titles(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]]
+) -> dict[int, str]:
+    """{block: title} where the block opens with "let's start with X" or "let's move on to
+    X", said by whoever says it most (anyone, when the transcript has no speakers): cards
+    read out so, when none is read out otherwise. A participant's "let's move on to the
+    budget question" within a card is not the facilitator's."""
+    people = _people(units)
+    heard = {
+        b: (units[first].speaker, _moved_to(units[first].text, people))
+        for b, (first, _) in enumerate(ranges)
+    }
+    heard = {b: said for b, said in heard.items() if said[1]}
+    movers = Counter(who for who, _ in heard.values())
+    if not movers:
         return {}
-    return heard
+    facilitator = movers.most_common(1)[0][0]
+    return {b: title for b, (who, title) in heard.items() if who == facilitator}
 
 
 def _read_out_from(

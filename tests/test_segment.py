@@ -442,6 +442,35 @@ def test_cards_read_out_in_other_words_start_their_topics(embed, phrasing):
     assert topics == [(1, 0), (10, 1), (15, 2)]
 
 
+@pytest.mark.parametrize("speakers", [True, False])
+def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
+    """ "Let's start with X", "let's move on to X": with no agenda, cards read out only so
+    were no board, and the demo was one topic. A participant's "let's move on to the
+    budget question" within a card is still no card."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    starts, said = [1, 10, 15], []
+    for k, start in enumerate(starts):
+        match = READ_OUT.search(units[start].text)
+        said.append(match[1])
+        moved = f"Let's {'start with' if k == 0 else 'move on to'} {match[1]}."
+        units[start] = replace(units[start], text=units[start].text.replace(match[0], moved))
+    if not speakers:
+        units = [replace(u, speaker=None) for u in units]
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.first_turn, s.title.lower(), s.title_said) for s in segments if s.kind == "topic"]
+    assert topics == [(start, title, True) for start, title in zip(starts, said, strict=True)]
+    if speakers:  # the facilitator is the one who moves the talk on to each card
+        inside = 3
+        assert units[inside].speaker != units[1].speaker
+        aside = replace(
+            units[inside], text="Let's move on to the budget question. " + units[inside].text
+        )
+        segments = segment_transcript([*units[:inside], aside, *units[inside + 1 :]], None, embed)
+        assert [s.first_turn for s in segments if s.kind == "topic"] == starts
+
+
 def test_a_card_read_out_is_no_takeaway(tmp_path):
     """ "Next up is onboarding senior hires remotely." was a takeaway of its card, and a
     sentence of the overview."""
