@@ -416,22 +416,6 @@ _NOT_ACTION_RE = re.compile(
     r"|off|by)|finish (?:up|this|off)|talk about|look at|get to|go (?:through|over)|show you"
     r"|do (?:the|a quick) (?:opening|introduction|round))\b"
 )
-# Lean Coffee facilitation: structure, not content.
-_META_RE = re.compile(
-    r"(?i)\b(?:time'?s up|thumbs (?:up|down|sideways)|roman vote|next (?:card|topic)"
-    r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
-    r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
-    r"|(?:one|a) take ?away from|see you next|thanks,? everyone|welcome,? everyone|out of time"
-    r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
-)
-
-
-def _is_facilitation(text: str) -> bool:
-    """Moving the meeting along ("time's up", "next up is on-call fatigue", "to close, one
-    learning from each of you"), not content."""
-    return bool(_META_RE.search(text)) or is_facilitation(text)
-
-
 # Steering the talk: "let's have a look at the decisions", "let's talk about the interface
 # concept", "let's go back to the slide of data" (AMI, ICSI). No takeaway, but it names
 # the topic: it stays in the topic's centroid and key-phrase candidates (title match on
@@ -739,7 +723,7 @@ def extract_notes(
                     question=text.endswith("?")
                     or sent.text.rstrip(" \"'").endswith("?")
                     or bool(_UNMARKED_QUESTION_RE.match(text)),
-                    meta=_is_facilitation(sent.text),
+                    meta=is_facilitation(sent.text),
                     steering=bool(_STEERING_RE.search(sent.text)),
                     cue=_cue_score(text) + opts.imperative_cue * _is_imperative(sent),
                     disfluency=max(disfluency[bi], cut) + 0.1 * restarts_left,
@@ -753,7 +737,7 @@ def extract_notes(
         seg = segments[si]
         position = (ui - seg.first_turn) / max(1, seg.last_turn - seg.first_turn + 1)
         for chunk in doc.noun_chunks:
-            if opts.skip_meta_chunks and _is_facilitation(chunk.sent.text):
+            if opts.skip_meta_chunks and is_facilitation(chunk.sent.text):
                 continue  # "time's up for this card": facilitation, not content
             for key, surface in _chunk_candidates(chunk, opts, banned_phrases, name_tokens):
                 cand = cands[si].get(key)

@@ -261,6 +261,14 @@ _VOTE_CALL = re.compile(
     r"|thumbs?[- ]ups? (?:to|for|means|if|is)\b|\?\s*$"
 )
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# The facilitator running the meeting: timing, voting, handing over, welcoming.
+_RUNNING_THE_MEETING = re.compile(
+    r"\b(?:time'?s up|thumbs (?:up|down|sideways)|roman vote|next (?:card|topic)"
+    r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
+    r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
+    r"|(?:one|a) take ?away from|see you next|thanks,? everyone|welcome,? everyone|out of time"
+    r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
+)
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _STOPWORDS = frozenset(
@@ -744,11 +752,17 @@ def _announced_titles(
 
 
 def is_facilitation(text: str) -> bool:
-    """Whether ``text`` reads a card out, moves the talk on to something ("let's move on
-    to X", "let's start with X") or calls the takeaway round: the meeting's structure,
-    which the extraction keeps out of takeaways and key phrases."""
+    """Whether ``text`` runs the meeting rather than discusses: reads a card out, moves the
+    talk on ("let's move on to X", "let's start with X"), times, votes on or extends a card
+    ("time's up", "six people voted for it"), calls the takeaway round. The extraction
+    keeps such sentences out of takeaways and key phrases."""
     said = _normalize(text)
-    return bool(announced_card(text) or _MOVED_TO.search(said) or _ROUND_CALL.search(said))
+    return bool(
+        _RUNNING_THE_MEETING.search(said)
+        or announced_card(text)
+        or _MOVED_TO.search(said)
+        or _ROUND_CALL.search(said)
+    )
 
 
 def announced_card(text: str, people: frozenset[str] = frozenset()) -> str:
