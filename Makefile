@@ -9,6 +9,7 @@
 #   make eval [DATA=dir] [OUT=dir]
 #   make eval-audio [MEETINGS="IS1006a TS3010d"]
 #   make eval-cards [MEETING=samples/demo-meeting.json]
+#   make eval-read-out [SPLIT=val|train]
 #   make publish SUMMARY=outputs/<file>.md [ARCHIVE=archive] [FORCE=1]
 #   make search Q="..." [ARCHIVE=archive] [LIMIT=5]
 #   make bench-text [RUNS=3]
@@ -42,7 +43,7 @@ LIMIT ?= 5
 BATCH ?=
 EXPORT ?=
 
-.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval eval-audio eval-cards lint demo clean
+.PHONY: summarize publish search test bench bench-tracks bench-text bench-memory eval eval-audio eval-cards eval-read-out lint demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +102,11 @@ eval-audio: $(STAMP)
 
 eval-cards: $(STAMP)
 	$(BIN)/python bench/score_announced_cards.py $(MEETING)
+
+# The bench's real meetings with a facilitator's read-outs put in (~1.5 min for val).
+SPLIT ?= val
+eval-read-out: $(STAMP)
+	$(BIN)/python bench/score_read_out.py --split $(SPLIT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench
