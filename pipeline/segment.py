@@ -70,7 +70,10 @@ class SegmentOptions:
     # a card's title or its MiniLM cosine to one reaches this (by hand: a card and its own
     # title reworded score 0.6-0.96, unrelated cards below 0.3)
     announced_match: float = 0.4
-    announced_board_min: int = 2  # without an agenda, this many cards announced make a board
+    announced_board_min: int = 2  # this many cards read out are read out one by one
+    # ... and then a card starting where it is not read out, nor at a cue naming no card,
+    # costs this much (bench meetings with their cards read out, bench/score_read_out.py)
+    unread_start_cost: float = 6.0
     # ... and a card not announced, started by a strong cue alone, fits each block a little
     # worse than an average card (fits are centred: 0 on average); by hand, eval-cards
     unannounced_fit: float = -0.4
@@ -364,18 +367,25 @@ def _segment_units(
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
         mentions = _card_mentions(heard, ranges, [c.title for c in cards], options.mention_max_df)
         card_cues = options.mention_bonus * mentions
-        # Going back to a card is as strong a cue as "next card", and costs no going back.
-        back = {b: returns[first] for b, (first, _) in enumerate(ranges) if first in returns}
-        for b, card in back.items():
-            card_cues[b, card] += options.strong_cue_bonus
         card_vecs = vectors[len(ranges) :]
+        # A card read out ("the next card is X", X on the board) or gone back to is as
+        # strong a cue as "next card", for that card; going back costs no going back.
+        back = {b: returns[first] for b, (first, _) in enumerate(ranges) if first in returns}
+        read = _read_out_on_board(units, ranges, cards, card_vecs, embed, options)
+        named = {**read, **back}
+        for b, card in named.items():
+            card_cues[b, card] += options.strong_cue_bonus
+        rank = _board_rank(cards)
+        if _one_by_one(read, len(ranges), options):
+            rank = _reading_rank(read, rank)
+            allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
+            card_cues -= options.unread_start_cost * ~allowed
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         if board_heard:
             off_board.update(_unannounced_starts(units, ranges, strong))
         opening = _read_out_from(units, ranges, options)
-        rank = _board_rank(cards)
         spans = _decode_agenda(
-            blocks, card_vecs, card_cues, span, rank, off_board, back, opening, options
+            blocks, card_vecs, card_cues, span, rank, off_board, back, opening, options, named
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -739,6 +749,40 @@ def _announced_off_board(
     }
 
 
+def _one_by_one(heard: dict[int, object], n_blocks: int, options: SegmentOptions) -> bool:
+    """Whether the facilitator reads the cards out one by one: ``heard`` ({block: the card
+    read out there}) names two or more, the first within the first quarter of the meeting.
+    One announcement is not a board (a bench meeting says "the next item is evaluation"
+    once), and after the first quarter the talk before it would be taken for the opening."""
+    return len(set(heard.values())) >= options.announced_board_min and min(heard) <= n_blocks / 4
+
+
+def _read_out_on_board(
+    units: Sequence[TranscriptSegment],
+    ranges: list[tuple[int, int]],
+    cards: Sequence[AgendaCard],
+    card_vecs: np.ndarray,
+    embed: Embed,
+    options: SegmentOptions,
+) -> dict[int, int]:
+    """{block: card} where the facilitator reads out a card of the board: half the words
+    said are in its title and in no other's as many, or it means much the same (MiniLM)."""
+    heard = _announced_titles(units, ranges)
+    if not heard:
+        return {}
+    titles = [_title_stems(c.title) for c in cards]
+    said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
+    fit = said @ card_vecs.T
+    out = {}
+    for (b, title), row in zip(heard.items(), fit, strict=True):
+        card = _card_named(title, titles)
+        if card is None and row.max() >= options.announced_match:
+            card = int(row.argmax())
+        if card is not None:
+            out[b] = card
+    return out
+
+
 def _announced_titles(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]]
 ) -> dict[int, str]:
@@ -817,15 +861,9 @@ def _cards_read_out(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> dict[int, str]:
     """{block: title} of the cards the facilitator reads out, when they are read out one
-    by one: two or more, the first within the first quarter of the meeting; else {}.
-    One announcement is not a board (a bench meeting says "the next item is evaluation"
-    once), and after the first quarter the talk before it would be taken for the opening
-    and left out of the topics."""
+    by one (``_one_by_one``); else {}."""
     for heard in (_announced_titles(units, ranges), _moved_to_titles(units, ranges)):
-        if (
-            len(set(heard.values())) >= options.announced_board_min
-            and min(heard) <= len(ranges) / 4
-        ):
+        if _one_by_one(heard, len(ranges), options):
             return heard
     return {}
 
@@ -942,6 +980,48 @@ def _parked_title(said: str) -> str:
     return _announced_title(title)
 
 
+def _starts_when_read_out(
+    read: dict[int, int],
+    named: dict[int, int],
+    texts: list[str],
+    strong: list[bool],
+    ranges: list[tuple[int, int]],
+    cards: Sequence[AgendaCard],
+) -> np.ndarray:
+    """allowed[b, c]: whether card c may start at block b when the cards are read out one
+    by one. A card starts where it is read out or gone back to (``named``); one never
+    read out (not in ``read``), at a cue naming no card ("let's move on") or where its
+    votes are said ("five people voted for it"); none within another card's talk. On the
+    bench's meetings with their cards read out, a card the talk fitted better took the
+    middle of one read out. "Let's move on to the budget question" names a point of the
+    card being discussed, not a card: only the card it names may start there."""
+    unread = ~np.isin(np.arange(len(cards)), list(read.values()))
+    titles = [_title_stems(c.title) for c in cards]
+    allowed = np.zeros((len(ranges), len(cards)), dtype=bool)
+    for b, (first, last) in enumerate(ranges):
+        if b in named:
+            allowed[b, named[b]] = True
+        elif point := _moved_to(texts[first]):
+            card = _card_named(point, titles)
+            if card is not None:
+                allowed[b, card] = unread[card]
+        elif strong[first] or any(_VOTES_SAID.search(t) for t in texts[first : last + 1]):
+            allowed[b] = unread
+    return allowed
+
+
+def _reading_rank(read: dict[int, int], board_rank: np.ndarray) -> np.ndarray:
+    """The board's order with the cards read out (``read``: {block: card}) put in the
+    order they were read out, in the places the board gives them; the cards never read
+    out keep theirs (one may be discussed without being read out)."""
+    first_read = {card: b for b, card in sorted(read.items(), reverse=True)}
+    places = sorted(board_rank[c] for c in first_read)
+    rank = board_rank.copy()
+    for place, card in zip(places, sorted(first_read, key=first_read.get), strict=True):
+        rank[card] = place
+    return rank
+
+
 def _board_rank(cards: Sequence[AgendaCard]) -> np.ndarray:
     """Each card's place in Lean Coffee order: most votes first, ties as listed."""
     order = sorted(range(len(cards)), key=lambda c: (-(cards[c].votes or 0), c))
@@ -960,6 +1040,7 @@ def _decode_agenda(
     back: dict[int, int],
     opening: int,
     options: SegmentOptions,
+    named: dict[int, int] | None = None,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
 
@@ -971,9 +1052,10 @@ def _decode_agenda(
     (the announcement may reword it: "pager load" for "On-call fatigue"); the content
     decides. A topic not announced (no vector: a strong cue naming no card, when the board
     is the cards announced) fits every block at ``unannounced_fit``. Spans off the board
-    come back with no card, like gaps. At a block in
-    ``back`` (the facilitator going back to a card), that card may start with no cost
-    for going back in the order. The blocks before ``opening`` are the leading gap.
+    come back with no card, like gaps. At a block in ``back`` (the facilitator going back
+    to a card), that card may start with no cost for going back in the order. The blocks
+    before ``opening`` are the leading gap. ``named``: {block: the card read out or gone
+    back to there}.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -1027,6 +1109,10 @@ def _decode_agenda(
         # Begin in the leading gap or on a card; off the board if announced at once.
         init = np.full(3 * n_cards + 2, -np.inf)
         init[:n_cards] = trans[n_cards, :n_cards] if opening == 0 else -np.inf
+        if 0 in (
+            named or {}
+        ):  # the first span gets no start bonus, but a card read out at once does
+            init[:n_cards] += card_cues[0]
         init[n_cards] = -np.inf if announced[0] else 0.0
         init[2 * n_cards + 1] = 0.0 if announced[0] else -np.inf
         trans_at = {}

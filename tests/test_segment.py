@@ -471,6 +471,44 @@ def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
         assert [s.first_turn for s in segments if s.kind == "topic"] == starts
 
 
+def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
+    """AMI's ES2009b (a bench val meeting) with a facilitator's "The first/next card is
+    X." put in before each of its topics, as bench/score_read_out.py does, under a board
+    with two cards never discussed: "User interface concept", never read out, took turns
+    33-84 of the first card's talk, between two read-outs."""
+    data = json.loads((ROOT / "tests" / "data" / "ami-ES2009b.json").read_text())
+    topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
+    said = {
+        t["start_turn"]: f"The {'next' if k else 'first'} card is {t['title']}."
+        for k, t in enumerate(topics)
+    }
+    units: list[TranscriptSegment] = []
+    for k, turn in enumerate(data["turns"]):
+        if k in said:  # the project manager, who chairs the meeting, reads the card out
+            units.append(
+                TranscriptSegment(len(units), None, None, said[k], speaker="Project Manager")
+            )
+        units.append(
+            TranscriptSegment(len(units), None, None, turn["text"], speaker=turn["speaker"])
+        )
+    board = agenda_from_data(
+        [
+            {"title": "Materials and the appearance of the television remote", "votes": 3},
+            {"title": "User interface concept", "votes": 5},
+            {"title": "Celebration", "votes": 2},
+            {"title": "The functions and buttons of the remote control", "votes": 4},
+            {"title": "Brief presentations on personal ideas towards the design", "votes": 5},
+        ],
+        "board",
+    )
+    segments = segment_transcript(units, board, embed)
+    assert_partition(segments, len(units))
+    read_out = [k for k, u in enumerate(units) if u.text in said.values()]
+    assert [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"] == list(
+        zip(read_out, [4, 3, 0], strict=True)
+    )
+
+
 def test_a_card_read_out_is_no_takeaway(tmp_path):
     """ "Next up is onboarding senior hires remotely." was a takeaway of its card, and a
     sentence of the overview."""
