@@ -74,6 +74,10 @@ class SegmentOptions:
     # ... and then a card starting where it is not read out, nor at a cue naming no card,
     # costs this much (bench meetings with their cards read out, bench/score_read_out.py)
     unread_start_cost: float = 6.0
+    # ... and a title read out that the board lacks starts a topic of its own at this cost:
+    # a card of the board not yet read out, reworded ("pager burnout" for "On-call
+    # fatigue"), is likelier than one added on the day (by hand, eval-cards)
+    added_card_cost: float = 1.0
     # ... and a card not announced, started by a strong cue alone, fits each block a little
     # worse than an average card (fits are centred: 0 on average); by hand, eval-cards
     unannounced_fit: float = -0.4
@@ -376,16 +380,32 @@ def _segment_units(
         for b, card in named.items():
             card_cues[b, card] += options.strong_cue_bonus
         rank = _board_rank(cards)
-        if _one_by_one(read, len(ranges), options):
+        one_by_one = _one_by_one(read, len(ranges), options)
+        if one_by_one:
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
+            # A card sent to the parking lot and never read out was not discussed.
+            for parked in parked_cards(units, agenda, embed, options):
+                if parked.agenda_index is not None and parked.agenda_index not in read.values():
+                    allowed[:, parked.agenda_index] = False
             card_cues -= options.unread_start_cost * ~allowed
         off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         if board_heard:
             off_board.update(_unannounced_starts(units, ranges, strong))
         opening = _read_out_from(units, ranges, options)
+        added_cost = options.added_card_cost if one_by_one else 0.0
         spans = _decode_agenda(
-            blocks, card_vecs, card_cues, span, rank, off_board, back, opening, options, named
+            blocks,
+            card_vecs,
+            card_cues,
+            span,
+            rank,
+            off_board,
+            back,
+            opening,
+            options,
+            named,
+            added_cost,
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -1041,6 +1061,7 @@ def _decode_agenda(
     opening: int,
     options: SegmentOptions,
     named: dict[int, int] | None = None,
+    added_cost: float = 0.0,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
 
@@ -1055,7 +1076,7 @@ def _decode_agenda(
     come back with no card, like gaps. At a block in ``back`` (the facilitator going back
     to a card), that card may start with no cost for going back in the order. The blocks
     before ``opening`` are the leading gap. ``named``: {block: the card read out or gone
-    back to there}.
+    back to there}. ``added_cost``: the cost of a topic off the board read out by title.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -1088,6 +1109,7 @@ def _decode_agenda(
         ]
     )
     starts[announced, n_cards : 2 * n_cards + 1] = -np.inf
+    starts[heard, 2 * n_cards + 1 :] -= added_cost
     labels = np.arange(3 * n_cards + 2)
     # A card nobody discussed can look better than "no card" on a stretch no card fits
     # (a welcome): one block is too little talk to be a card's discussion. Nor is it
