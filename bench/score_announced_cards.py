@@ -218,8 +218,9 @@ def main() -> None:
     run("no agenda", "as said", list(units), None, announced)
     # The first card must be read out for the announcements to make a board.
     reading = re.compile(r"The (?:first|next) (?:card|topic) is [^.]*\.\s*", re.IGNORECASE)
+    rephrasings: dict[str, list[TranscriptSegment]] = {}
     for name in PHRASINGS:
-        rephrased = list(units)
+        rephrased = rephrasings[name] = list(units)
         for k, start in enumerate(starts):
             owner = units[start + 1].speaker or "a participant"
             text = reading.sub(read_out(name, k, announced[k], owner) + " ", units[start].text)
@@ -229,10 +230,7 @@ def main() -> None:
     # Cards read out only as "let's start with X" / "let's move on to X", without speakers,
     # and with a participant's "let's move on to the budget question" two or three turns
     # into one of the first two cards: that aside is no card.
-    moves = list(units)
-    for k, start in enumerate(starts):
-        text = read_out("start with, move on to", k, announced[k], "")
-        moves[start] = replace(units[start], text=reading.sub(text + " ", units[start].text))
+    moves = rephrasings["start with, move on to"]
     kind = "read out as moving on, no agenda"
     run(kind, "no speakers", [replace(u, speaker=None) for u in moves], None, announced)
     facilitator = units[starts[0]].speaker

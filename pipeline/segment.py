@@ -375,7 +375,7 @@ def _segment_units(
         # A card read out ("the next card is X", X on the board) or gone back to is as
         # strong a cue as "next card", for that card; going back costs no going back.
         back = {b: returns[first] for b, (first, _) in enumerate(ranges) if first in returns}
-        read = _read_out_on_board(units, ranges, cards, card_vecs, embed, options)
+        read, off_board = _cards_heard(units, ranges, cards, card_vecs, embed, options)
         named = {**read, **back}
         for b, card in named.items():
             card_cues[b, card] += options.strong_cue_bonus
@@ -389,7 +389,6 @@ def _segment_units(
                 if parked.agenda_index is not None and parked.agenda_index not in read.values():
                     allowed[:, parked.agenda_index] = False
             card_cues -= options.unread_start_cost * ~allowed
-        off_board = _announced_off_board(units, ranges, cards, card_vecs, embed, options)
         if board_heard:
             off_board.update(_unannounced_starts(units, ranges, strong))
         opening = _read_out_from(units, ranges, options)
@@ -404,7 +403,7 @@ def _segment_units(
             back,
             opening,
             options,
-            named,
+            0 in named,
             added_cost,
         )
     else:
@@ -739,34 +738,43 @@ def _stem(word: str) -> str:
     return word[:6] if len(word) >= 6 else word.rstrip("s")
 
 
-def _announced_off_board(
+def _cards_heard(
     units: Sequence[TranscriptSegment],
     ranges: list[tuple[int, int]],
     cards: Sequence[AgendaCard],
     card_vecs: np.ndarray,
     embed: Embed,
     options: SegmentOptions,
-) -> dict[int, tuple[str, np.ndarray]]:
-    """{block: (title, its vector)} where the facilitator announces a card the board lacks
-    ("the next topic is on-call fatigue" with no such card): it was added on the day,
-    or left out of the agenda file. Its talk must not go to another card."""
+) -> tuple[dict[int, int], dict[int, tuple[str, np.ndarray]]]:
+    """The cards the facilitator reads out, as ({block: card of the board}, {block:
+    (title, its vector)} for a card the board lacks).
+
+    A title read out is a card of the board when half its words are in that card's title
+    and in no other's as many, or it means much the same (MiniLM cosine at least
+    ``announced_match``). It is a card off the board ("the next topic is on-call fatigue"
+    with no such card: added on the day, or left out of the agenda file; its talk must not
+    go to another card) when half its words are in no title and it means none of them.
+    """
     heard = _announced_titles(units, ranges)
+    if not heard:
+        return {}, {}
     titles = [_title_stems(c.title) for c in cards]
-
-    def named_on_board(said: str) -> bool:  # half its words in one card's title
-        words = _title_stems(said)
-        return any(len(words & title) >= len(words) / 2 for title in titles)
-
-    unknown = {b: t for b, t in heard.items() if not named_on_board(t)}
-    if not unknown:
-        return {}
-    said = _unit_rows(np.asarray(embed(list(unknown.values())), dtype=float))
-    fit = (said @ card_vecs.T).max(axis=1)
-    return {
-        b: (t, v)
-        for (b, t), v, f in zip(unknown.items(), said, fit, strict=True)
-        if f < options.announced_match
-    }
+    said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
+    fit = said @ card_vecs.T
+    on_board: dict[int, int] = {}
+    off_board: dict[int, tuple[str, np.ndarray]] = {}
+    for (b, title), vector, row in zip(heard.items(), said, fit, strict=True):
+        card = _card_named(title, titles)
+        if card is None and row.max() >= options.announced_match:
+            card = int(row.argmax())
+        if card is not None:
+            on_board[b] = card
+        words = _title_stems(title)
+        if row.max() < options.announced_match and not any(
+            len(words & t) >= len(words) / 2 for t in titles
+        ):
+            off_board[b] = (title, vector)
+    return on_board, off_board
 
 
 def _one_by_one(heard: dict[int, object], n_blocks: int, options: SegmentOptions) -> bool:
@@ -775,32 +783,6 @@ def _one_by_one(heard: dict[int, object], n_blocks: int, options: SegmentOptions
     One announcement is not a board (a bench meeting says "the next item is evaluation"
     once), and after the first quarter the talk before it would be taken for the opening."""
     return len(set(heard.values())) >= options.announced_board_min and min(heard) <= n_blocks / 4
-
-
-def _read_out_on_board(
-    units: Sequence[TranscriptSegment],
-    ranges: list[tuple[int, int]],
-    cards: Sequence[AgendaCard],
-    card_vecs: np.ndarray,
-    embed: Embed,
-    options: SegmentOptions,
-) -> dict[int, int]:
-    """{block: card} where the facilitator reads out a card of the board: half the words
-    said are in its title and in no other's as many, or it means much the same (MiniLM)."""
-    heard = _announced_titles(units, ranges)
-    if not heard:
-        return {}
-    titles = [_title_stems(c.title) for c in cards]
-    said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
-    fit = said @ card_vecs.T
-    out = {}
-    for (b, title), row in zip(heard.items(), fit, strict=True):
-        card = _card_named(title, titles)
-        if card is None and row.max() >= options.announced_match:
-            card = int(row.argmax())
-        if card is not None:
-            out[b] = card
-    return out
 
 
 def _announced_titles(
@@ -1060,7 +1042,7 @@ def _decode_agenda(
     back: dict[int, int],
     opening: int,
     options: SegmentOptions,
-    named: dict[int, int] | None = None,
+    read_at_once: bool = False,
     added_cost: float = 0.0,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
@@ -1075,8 +1057,9 @@ def _decode_agenda(
     is the cards announced) fits every block at ``unannounced_fit``. Spans off the board
     come back with no card, like gaps. At a block in ``back`` (the facilitator going back
     to a card), that card may start with no cost for going back in the order. The blocks
-    before ``opening`` are the leading gap. ``named``: {block: the card read out or gone
-    back to there}. ``added_cost``: the cost of a topic off the board read out by title.
+    before ``opening`` are the leading gap. ``read_at_once``: a card is read out (or gone
+    back to) in the first block. ``added_cost``: the cost of a topic off the board read out
+    by title.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -1131,9 +1114,7 @@ def _decode_agenda(
         # Begin in the leading gap or on a card; off the board if announced at once.
         init = np.full(3 * n_cards + 2, -np.inf)
         init[:n_cards] = trans[n_cards, :n_cards] if opening == 0 else -np.inf
-        if 0 in (
-            named or {}
-        ):  # the first span gets no start bonus, but a card read out at once does
+        if read_at_once:  # the first span gets no start bonus, but such a card does
             init[:n_cards] += card_cues[0]
         init[n_cards] = -np.inf if announced[0] else 0.0
         init[2 * n_cards + 1] = 0.0 if announced[0] else -np.inf

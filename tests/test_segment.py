@@ -437,19 +437,28 @@ OTHER_WORDS = {
 }
 
 
+def demo_read_out_as(say) -> tuple[list[TranscriptSegment], list[str]]:
+    """The demo's units with card k read out as ``say(k, title)`` rather than "The
+    first/next card is ...", and the titles as said."""
+    units = list(load_transcript_json(SAMPLES / "demo-meeting.json").transcript.segments)
+    said = []
+    for k, start in enumerate([1, 10, 15]):
+        match = READ_OUT.search(units[start].text)
+        said.append(match[1])
+        units[start] = replace(
+            units[start], text=units[start].text.replace(match[0], say(k, match[1]))
+        )
+    return units, said
+
+
 @pytest.mark.parametrize("phrasing", OTHER_WORDS)
 def test_cards_read_out_in_other_words_start_their_topics(embed, phrasing):
     """ "Next up is ...", "card number two: ...": only "the next card is ..." used to
     count, so without an agenda the demo was one topic, and with its board the third
     card (read out with no "let's move on") ran into the second."""
     given = load_transcript_json(SAMPLES / "demo-meeting.json")
-    units = list(given.transcript.segments)
-    starts, said = [1, 10, 15], []
-    for k, start in enumerate(starts):
-        match = READ_OUT.search(units[start].text)
-        said.append(match[1])
-        text = units[start].text.replace(match[0], OTHER_WORDS[phrasing](k, match[1]))
-        units[start] = replace(units[start], text=text)
+    units, said = demo_read_out_as(OTHER_WORDS[phrasing])
+    starts = [1, 10, 15]
     assert "move on" not in given.transcript.segments[15].text.lower()  # the card alone
 
     segments = segment_transcript(units, None, embed)
@@ -466,14 +475,10 @@ def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
     """ "Let's start with X", "let's move on to X": with no agenda, cards read out only so
     were no board, and the demo was one topic. A participant's "let's move on to the
     budget question" within a card is still no card."""
-    given = load_transcript_json(SAMPLES / "demo-meeting.json")
-    units = list(given.transcript.segments)
-    starts, said = [1, 10, 15], []
-    for k, start in enumerate(starts):
-        match = READ_OUT.search(units[start].text)
-        said.append(match[1])
-        moved = f"Let's {'start with' if k == 0 else 'move on to'} {match[1]}."
-        units[start] = replace(units[start], text=units[start].text.replace(match[0], moved))
+    units, said = demo_read_out_as(
+        lambda k, title: f"Let's {'start with' if k == 0 else 'move on to'} {title}."
+    )
+    starts = [1, 10, 15]
     if not speakers:
         units = [replace(u, speaker=None) for u in units]
     segments = segment_transcript(units, None, embed)
