@@ -119,6 +119,9 @@ _STRONG_CUES = re.compile(
     r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
     rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
 )
+# A clause that a cue ends, opened by "before": "any questions before we go on to the next
+# one?", "before moving on to the next card, ...": the talk has not moved on yet.
+_BEFORE = re.compile(r"\bbefore\b[^.?!,;:]*$")
 _WEAK_CUES = re.compile(
     r"\b(?:time'?s up|agenda|next one|next point|presentation"
     r"|let'?s (?:talk|start|discuss|get started))\b"
@@ -425,7 +428,7 @@ def _cut_into_blocks(
     texts = [_normalize(u.text) for u in units]
     closing = [_is_closing(t) for t in texts]
     # "The last card goes to the parking lot" defers a card; it does not start one.
-    strong = [bool(_STRONG_CUES.search(t)) and not c for t, c in zip(texts, closing, strict=True)]
+    strong = [_moves_on(t) and not c for t, c in zip(texts, closing, strict=True)]
     back = returns or {}
     # "Let's start with X" opens a block as "move on to X" does: it may read a card out.
     moved = [bool(_moved_to(u.text)) for u in units]
@@ -435,6 +438,14 @@ def _cut_into_blocks(
     ]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
+
+
+def _moves_on(normalized: str) -> bool:
+    """A strong cue that moves the talk on now: not "any questions before we go on to the
+    next one?" (AMI's ES2006b, between two presentations of one topic)."""
+    return any(
+        not _BEFORE.search(normalized, 0, cue.start()) for cue in _STRONG_CUES.finditer(normalized)
+    )
 
 
 def _is_closing(normalized: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -495,26 +496,35 @@ def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
         assert [s.first_turn for s in segments if s.kind == "topic"] == starts
 
 
+def es2009b_read_out(
+    say: Callable[[int, str], str], speakers: bool
+) -> tuple[list[TranscriptSegment], list[int]]:
+    """AMI's ES2009b (tests/data) with what the project manager, who chairs it, says before
+    each of its topics (``say(k, title)`` for the k-th), as a turn of their own; and where
+    those turns are."""
+    data = json.loads((ROOT / "tests" / "data" / "ami-ES2009b.json").read_text())
+    topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
+    said = {t["start_turn"]: say(k, t["title"]) for k, t in enumerate(topics)}
+    units: list[TranscriptSegment] = []
+    starts = []
+    for k, turn in enumerate(data["turns"]):
+        if k in said:
+            starts.append(len(units))
+            chair = "Project Manager" if speakers else None
+            units.append(TranscriptSegment(len(units), None, None, said[k], speaker=chair))
+        speaker = turn["speaker"] if speakers else None
+        units.append(TranscriptSegment(len(units), None, None, turn["text"], speaker=speaker))
+    return units, starts
+
+
 def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
     """AMI's ES2009b (a bench val meeting) with a facilitator's "The first/next card is
     X." put in before each of its topics, as bench/score_read_out.py does, under a board
     with two cards never discussed: "User interface concept", never read out, took turns
     33-84 of the first card's talk, between two read-outs."""
-    data = json.loads((ROOT / "tests" / "data" / "ami-ES2009b.json").read_text())
-    topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
-    said = {
-        t["start_turn"]: f"The {'next' if k else 'first'} card is {t['title']}."
-        for k, t in enumerate(topics)
-    }
-    units: list[TranscriptSegment] = []
-    for k, turn in enumerate(data["turns"]):
-        if k in said:  # the project manager, who chairs the meeting, reads the card out
-            units.append(
-                TranscriptSegment(len(units), None, None, said[k], speaker="Project Manager")
-            )
-        units.append(
-            TranscriptSegment(len(units), None, None, turn["text"], speaker=turn["speaker"])
-        )
+    units, read_out = es2009b_read_out(
+        lambda k, title: f"The {'next' if k else 'first'} card is {title}.", speakers=True
+    )
     board = agenda_from_data(
         [
             {"title": "Materials and the appearance of the television remote", "votes": 3},
@@ -527,10 +537,28 @@ def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
     )
     segments = segment_transcript(units, board, embed)
     assert_partition(segments, len(units))
-    read_out = [k for k, u in enumerate(units) if u.text in said.values()]
     assert [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"] == list(
         zip(read_out, [4, 3, 0], strict=True)
     )
+
+
+@pytest.mark.parametrize("speakers", [True, False])
+def test_a_question_before_moving_on_starts_no_card(embed, speakers):
+    """ "Any questions before we go on to the next one?" asks before moving on; it moves
+    nothing on (in AMI's ES2006b it started a topic between two presentations of one)."""
+    units, read_out = es2009b_read_out(
+        lambda k, title: f"The {'next' if k else 'first'} card is {title}.", speakers=speakers
+    )
+    asked = (read_out[0] + read_out[1]) // 2
+    chair = "Project Manager" if speakers else None
+    question = "Are there any questions before we go on to the next one?"
+    units = [*units[:asked], TranscriptSegment(asked, None, None, question, speaker=chair)] + [
+        replace(u, index=u.index + 1) for u in units[asked:]
+    ]
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    after = [k + (k >= asked) for k in read_out]
+    assert [s.first_turn for s in segments if s.kind == "topic"] == after
 
 
 def test_a_card_read_out_is_no_takeaway(tmp_path):
