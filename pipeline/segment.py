@@ -78,9 +78,14 @@ class SegmentOptions:
     # a card of the board not yet read out, reworded ("pager burnout" for "On-call
     # fatigue"), is likelier than one added on the day (by hand, eval-cards)
     added_card_cost: float = 1.0
-    # ... and a card not announced, started by a strong cue alone, fits each block a little
-    # worse than an average card (fits are centred: 0 on average); by hand, eval-cards
-    unannounced_fit: float = -0.4
+    # ... and a card not announced, started by a strong cue alone ("let's move on"), fits
+    # each block as an average card does (fits are centred: 0 on average), so it starts
+    # where the talk leaves the card before (bench meetings with every other card read
+    # out, bench/score_read_out.py; -0.4 lost the long ones to the card before)
+    unannounced_fit: float = 0.0
+    # ... but one started by moving on to a point ("let's move on to the budget question",
+    # as often a participant's point within the card) a little worse (by hand, eval-cards)
+    point_fit: float = -0.4
     segment_penalty: float = 5.0  # cost of each span: fewer, longer segments
     min_card_blocks: int = 2  # one block (~30 words) of talk is no card's nor topic's
     # ... and a card not read out, started by a strong cue alone, needs this many: a
@@ -184,6 +189,13 @@ _ANNOUNCED = (
 # cards (_moved_to_titles).
 _MOVED_TO = re.compile(r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)\b")
 _MOVED_TO_TITLE = re.compile(_MOVED_TO.pattern + r"\s+(?P<title>[^.?!;]+)", re.IGNORECASE)
+# Moving on to something other than a card ("let's move on to the next point", "moving on
+# to tooling"), rather than "let's move on" or "moving on to the next card".
+_TO_A_POINT = re.compile(
+    r"\bmov(?:e|ing) on to (?!(?:the |a |our )?(?:next |last |final |other |another )?"
+    r"(?:card|topic|item|sticky|one)\b)\w",
+    re.IGNORECASE,
+)
 # "The next topic: the next one", "next up: something else", "the first item is the
 # beginning": pointing on, naming nothing.
 _NAMES_NO_CARD = re.compile(
@@ -303,6 +315,15 @@ _STOPWORDS = frozenset(
 
 
 @dataclass(frozen=True)
+class _OffBoard:
+    """A topic that is no card of the board, starting at a block."""
+
+    title: str  # as read out; "" for a card not read out (titled by its talk)
+    vector: np.ndarray | None = None  # the title's embedding; None when not read out
+    fit: float = 0.0  # how well one not read out fits each block, having no title to match
+
+
+@dataclass(frozen=True)
 class _Blocks:
     """The meeting cut into blocks, with what the decoders need to know about them."""
 
@@ -368,7 +389,7 @@ def _segment_units(
         odds = np.array([model.log_odds(f) for f in features])
         blocks = replace(blocks, topic_cue=blocks.topic_cue + options.boundary_weight * odds)
 
-    off_board: dict[int, tuple[str, np.ndarray | None]] = {}
+    off_board: dict[int, _OffBoard] = {}
     if cards:
         # A card named at a closing cue is being deferred ("parking lot"): not a mention.
         heard = [t if not c else "" for t, c in zip(texts, closing, strict=True)]
@@ -393,7 +414,7 @@ def _segment_units(
                     allowed[:, parked.agenda_index] = False
             card_cues -= options.unread_start_cost * ~allowed
         if board_heard:
-            off_board.update(_unannounced_starts(units, ranges, strong))
+            off_board.update(_unannounced_starts(units, ranges, strong, options))
         opening = _read_out_from(units, ranges, options)
         added_cost = options.added_card_cost if one_by_one else 0.0
         spans = _decode_agenda(
@@ -411,7 +432,7 @@ def _segment_units(
         )
     else:
         spans = _decode_topics(blocks, span, options)
-    titles_said = {b: title for b, (title, _) in off_board.items()}
+    titles_said = {b: topic.title for b, topic in off_board.items()}
     return _build_segments(units, texts, ranges, spans, cards, titles_said, options)
 
 
@@ -756,9 +777,9 @@ def _cards_heard(
     card_vecs: np.ndarray,
     embed: Embed,
     options: SegmentOptions,
-) -> tuple[dict[int, int], dict[int, tuple[str, np.ndarray]]]:
+) -> tuple[dict[int, int], dict[int, _OffBoard]]:
     """The cards the facilitator reads out, as ({block: card of the board}, {block:
-    (title, its vector)} for a card the board lacks).
+    the title and its vector} for a card the board lacks).
 
     A title read out is a card of the board when half its words are in that card's title
     and in no other's as many, or it means much the same (MiniLM cosine at least
@@ -773,7 +794,7 @@ def _cards_heard(
     said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
     fit = said @ card_vecs.T
     on_board: dict[int, int] = {}
-    off_board: dict[int, tuple[str, np.ndarray]] = {}
+    off_board: dict[int, _OffBoard] = {}
     for (b, title), vector, row in zip(heard.items(), said, fit, strict=True):
         card = _card_named(title, titles)
         if card is None and row.max() >= options.announced_match:
@@ -784,7 +805,7 @@ def _cards_heard(
         if row.max() < options.announced_match and not any(
             len(words & t) >= len(words) / 2 for t in titles
         ):
-            off_board[b] = (title, vector)
+            off_board[b] = _OffBoard(title, vector)
     return on_board, off_board
 
 
@@ -851,17 +872,26 @@ def _people(units: Sequence[TranscriptSegment]) -> frozenset[str]:
 
 
 def _unannounced_starts(
-    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], strong: list[bool]
-) -> dict[int, tuple[str, None]]:
-    """{block: ("", None)} where a card the facilitator did not read out may start: a
-    strong cue naming no card ("good, let's move on"), said by whoever announced the
-    others (anyone, when the transcript has no speakers: "move on to" from a participant
-    is usually a point within the card)."""
+    units: Sequence[TranscriptSegment],
+    ranges: list[tuple[int, int]],
+    strong: list[bool],
+    options: SegmentOptions,
+) -> dict[int, _OffBoard]:
+    """{block: a topic with no title} where a card the facilitator did not read out may
+    start: a strong cue naming no card ("good, let's move on"), said by whoever announced
+    the others (anyone, when the transcript has no speakers). Moving on to a point ("let's
+    move on to the budget question", "... to the next point") is as often a participant's
+    point within the card: such a topic fits each block at ``point_fit``."""
     named = _announced_titles(units, ranges) or _moved_to_titles(units, ranges)
     announcers = Counter(units[ranges[b][0]].speaker for b in named)
     facilitator = announcers.most_common(1)[0][0] if announcers else None
     return {
-        b: ("", None)
+        b: _OffBoard(
+            "",
+            fit=options.point_fit
+            if _TO_A_POINT.search(units[first].text)
+            else options.unannounced_fit,
+        )
         for b, (first, _) in enumerate(ranges)
         if b > 0
         and strong[first]
@@ -1049,7 +1079,7 @@ def _decode_agenda(
     card_cues: np.ndarray,
     span: np.ndarray,
     board_rank: np.ndarray,
-    off_board: dict[int, tuple[str, np.ndarray | None]],
+    off_board: dict[int, _OffBoard],
     back: dict[int, int],
     opening: int,
     options: SegmentOptions,
@@ -1065,7 +1095,7 @@ def _decode_agenda(
     blocks as a card would, by the title announced last. A card may start there too
     (the announcement may reword it: "pager load" for "On-call fatigue"); the content
     decides. A topic not announced (no vector: a strong cue naming no card, when the board
-    is the cards announced) fits every block at ``unannounced_fit``. Spans off the board
+    is the cards announced) fits every block at its ``fit``. Spans off the board
     come back with no card, like gaps. At a block in ``back`` (the facilitator going back
     to a card), that card may start with no cost for going back in the order. The blocks
     before ``opening`` are the leading gap. ``read_at_once``: a card is read out (or gone
@@ -1074,19 +1104,25 @@ def _decode_agenda(
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
-    heard = [b for b in said if off_board[b][1] is not None]
-    said_vecs = np.array([off_board[b][1] for b in heard]).reshape(len(heard), card_vecs.shape[1])
+    heard = [b for b in said if off_board[b].vector is not None]
+    said_vecs = np.array([off_board[b].vector for b in heard]).reshape(
+        len(heard), card_vecs.shape[1]
+    )
     sims = _windows(blocks.vectors, options.window_blocks) @ np.vstack([card_vecs, said_vecs]).T
     # Mostly centred per card: a generic title is close to everything, a card mostly to
     # its part; partly on all cards, so a card unlike the whole meeting stays unused.
     baseline = options.card_centring * sims.mean(axis=0) + (1 - options.card_centring) * sims.mean()
     fits = options.sim_weight * (sims - baseline)
     # One column per topic off the board, in the order they start.
-    unheard = np.full((n_blocks, 1), options.sim_weight * options.unannounced_fit)
     columns = iter(range(n_cards, n_cards + len(heard)))
     fits = np.hstack(
         [fits[:, :n_cards]]
-        + [fits[:, [next(columns)]] if off_board[b][1] is not None else unheard for b in said]
+        + [
+            fits[:, [next(columns)]]
+            if off_board[b].vector is not None
+            else np.full((n_blocks, 1), options.sim_weight * off_board[b].fit)
+            for b in said
+        ]
     )
     gaps_emit = np.full((n_blocks, n_cards + 1), options.sim_weight * options.gap_bias)
     # A topic off the board fits each block as the title announced last before it would.
@@ -1111,7 +1147,7 @@ def _decode_agenda(
     first, end = np.indices((n_blocks + 1, n_blocks + 1))
     too_short = np.where((end - first < options.min_card_blocks) & (end > first), -np.inf, 0.0)
     off_board_short = too_short.copy()
-    for b in (b for b in said if off_board[b][1] is None):  # not read out: no title heard
+    for b in (b for b in said if off_board[b].vector is None):  # not read out: no title heard
         off_board_short[b, b + 1 : b + options.min_unannounced_blocks] = -np.inf
     priors = [
         (labels < n_cards, _card_length_prior(blocks, n_cards, options) + too_short),

@@ -543,6 +543,24 @@ def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
 
 
 @pytest.mark.parametrize("speakers", [True, False])
+def test_a_real_meeting_moved_on_from_card_to_card_finds_the_card_not_read_out(embed, speakers):
+    """ES2009b with no agenda, its first and third cards read out and only "Let's move
+    on." before the second, 112 turns long: the second card went to the first, as a
+    topic not read out fitted each block worse than an average card."""
+    units, moved_on = es2009b_read_out(
+        lambda k, title: (
+            "Let's move on." if k == 1 else f"The {'next' if k else 'first'} card is {title}."
+        ),
+        speakers=speakers,
+    )
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [s.first_turn for s in topics] == moved_on
+    assert [s.title_said for s in topics] == [True, False, True]
+
+
+@pytest.mark.parametrize("speakers", [True, False])
 def test_a_question_before_moving_on_starts_no_card(embed, speakers):
     """ "Any questions before we go on to the next one?" asks before moving on; it moves
     nothing on (in AMI's ES2006b it started a topic between two presentations of one)."""
@@ -709,6 +727,23 @@ def test_a_move_on_just_before_the_next_card_starts_no_topic_without_speakers(em
     assert "next card is onboarding" in units[10].text
     assert "next topic is on call fatigue" in units[15].text
     moved = replace(units[inside], text="Let's move on to the next point. " + units[inside].text)
+    segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
+    assert_partition(segments, len(units))
+    assert [s.first_turn for s in segments if s.kind == "topic"] == [1, 10, 15]
+
+
+@pytest.mark.parametrize(
+    "aside", ["Let's move on to the next point. ", "Let's move on to the budget question. "]
+)
+def test_moving_on_to_a_point_early_in_a_card_starts_no_topic_without_speakers(embed, aside):
+    """Mixed audio: a participant moving on to a point of theirs three turns into the
+    first card. A card not read out fits each block as an average card does, so that
+    the facilitator's "let's move on" starts a long one (the ES2009b test); moving on
+    to a point fits worse (``point_fit``), as it is as often a point within the card."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = [replace(u, speaker=None) for u in given.transcript.segments]
+    inside = 4
+    moved = replace(units[inside], text=aside + units[inside].text)
     segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
     assert_partition(segments, len(units))
     assert [s.first_turn for s in segments if s.kind == "topic"] == [1, 10, 15]
