@@ -127,6 +127,7 @@ _STRONG_CUES = re.compile(
 # A clause that a cue ends, opened by "before": "any questions before we go on to the next
 # one?", "before moving on to the next card, ...": the talk has not moved on yet.
 _BEFORE = re.compile(r"\bbefore\b[^.?!,;:]*$")
+_FIRST_SENTENCE = re.compile(r"[^.?!]*[.?!]?")
 _WEAK_CUES = re.compile(
     r"\b(?:time'?s up|agenda|next one|next point|presentation"
     r"|let'?s (?:talk|start|discuss|get started))\b"
@@ -482,12 +483,22 @@ def _returns_to_cards(
     engineering metrics for a minute")."""
     titles = [_title_stems(c.title) for c in cards]
     out: dict[int, int] = {}
-    for k, unit in enumerate(units):
-        match = _RETURN.search(unit.text.replace("\u2019", "'"))
+    for k in range(len(units)):
+        match = _RETURN.search(_said_through(units, k).replace("\u2019", "'"))
         card = _card_named(_announced_title(match["title"]), titles) if match else None
         if card is not None:
             out[k] = card
     return out
+
+
+def _said_through(units: Sequence[TranscriptSegment], k: int) -> str:
+    """Unit k's text, run on into the next unit's first sentence when it stops mid-sentence
+    and the same voice goes on: Whisper may cut "The next card is onboarding senior" |
+    "hires remotely.", and a title read out must not lose its end."""
+    text = units[k].text.strip()
+    if k + 1 < len(units) and text[-1:].isalnum() and units[k + 1].speaker == units[k].speaker:
+        text += " " + _FIRST_SENTENCE.match(units[k + 1].text.strip())[0]
+    return text
 
 
 def _card_named(said: str, titles: list[set[str]]) -> int | None:
@@ -824,7 +835,7 @@ def _announced_titles(
     heard: dict[int, str] = {}
     people = _people(units)
     for b, (first, _) in enumerate(ranges):
-        if title := announced_card(units[first].text, people):
+        if title := announced_card(_said_through(units, first), people):
             heard[b] = title
     return heard
 
@@ -920,7 +931,7 @@ def _moved_to_titles(
     budget question" within a card is not the facilitator's."""
     people = _people(units)
     heard = {
-        b: (units[first].speaker, _moved_to(units[first].text, people))
+        b: (units[first].speaker, _moved_to(_said_through(units, first), people))
         for b, (first, _) in enumerate(ranges)
     }
     heard = {b: said for b, said in heard.items() if said[1]}
@@ -981,8 +992,8 @@ def parked_cards(
     "That goes to the parking lot" and "the rest goes to the parking lot" name none.
     """
     heard: dict[str, int] = {}  # title said -> the unit that said it first
-    for k, unit in enumerate(units):
-        text = unit.text.replace("\u2019", "'")
+    for k in range(len(units)):
+        text = _said_through(units, k).replace("\u2019", "'")
         for pattern in _PARKED:
             if match := pattern.search(text):
                 title = _parked_title(match["title"])

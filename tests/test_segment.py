@@ -579,6 +579,32 @@ def test_a_question_before_moving_on_starts_no_card(embed, speakers):
     assert [s.first_turn for s in segments if s.kind == "topic"] == after
 
 
+@pytest.mark.parametrize("speakers", [True, False])
+def test_a_card_read_out_across_two_segments_keeps_its_whole_title(embed, speakers):
+    """Whisper may end a segment mid-sentence: "... The next card is onboarding" | "senior
+    hires remotely. Priya, ...". Without an agenda the titles were cut there
+    ("Onboarding"), and "The next topic is on" | "call fatigue." named no card."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units: list[TranscriptSegment] = []
+    for unit in given.transcript.segments:
+        if said := READ_OUT.search(unit.text):  # cut after the title's first word
+            cut = said.start(1) + len(said[1].split()[0])
+            units += [replace(unit, text=unit.text[:cut]), replace(unit, text=unit.text[cut:])]
+        else:
+            units.append(unit)
+    units = [
+        replace(u, index=k, speaker=u.speaker if speakers else None) for k, u in enumerate(units)
+    ]
+    assert units[11].text.endswith("The next card is onboarding")
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    assert [(s.first_turn, s.title) for s in segments if s.kind == "topic"] == [
+        (1, "Engineering metrics that nobody can cheat"),
+        (11, "Onboarding senior hires remotely"),
+        (17, "On call fatigue"),
+    ]
+
+
 def test_a_card_read_out_is_no_takeaway(tmp_path):
     """ "Next up is onboarding senior hires remotely." was a takeaway of its card, and a
     sentence of the overview."""
