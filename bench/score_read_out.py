@@ -13,8 +13,8 @@ segments, k = half the mean reference segment), in these cases:
 
 - the board with two distractor cards, shuffled (``variants.py``'s ``shuffled``), or no
   agenda at all (the cards read out are the board);
-- every card read out, or every other one (the others moved to with "Let's move on."
-  alone, so the talk decides where they start);
+- every card read out, every other one, or the first one only (the others moved to with
+  "Let's move on." alone, so the talk decides where they start);
 - with the speakers, or without (mixed audio: nobody can be told from the facilitator).
 
 Block embeddings are cached as in ``score_segmentation.py`` (``read-out-<split>.pkl``).
@@ -42,7 +42,7 @@ def read_out(
     units: list[TranscriptSegment], segments: list[dict], every: int
 ) -> tuple[list[TranscriptSegment], list[int]]:
     """The units with the facilitator's read-outs put in, and the reference starts in
-    them. ``every``: read out every card (1) or every other one (2)."""
+    them. ``every``: read out every card (1), every other one (2), or every n-th."""
     facilitator = Counter(u.speaker for u in units).most_common(1)[0][0]
     said: dict[int, str] = {}
     seen: set[int] = set()
@@ -87,7 +87,11 @@ def main() -> None:
         )
         segments = reference["reference"]["segments"]
         units = list(m.given.transcript.segments)
-        for every, read in ((1, "every card read out"), (2, "every other card read out")):
+        for every, read in (
+            (1, "every card read out"),
+            (2, "every other card read out"),
+            (len(segments), "first card read out only"),
+        ):
             said, starts = read_out(units, segments, every)
             for speakers in (True, False):
                 these = said if speakers else [replace(u, speaker="") for u in said]

@@ -405,7 +405,9 @@ def _segment_units(
         for b, card in named.items():
             card_cues[b, card] += options.strong_cue_bonus
         rank = _board_rank(cards)
-        one_by_one = _one_by_one(read, len(ranges), options)
+        one_by_one = _one_by_one(read, len(ranges), options) or (
+            len(read) == 1 and bool(_first_card_moved_on(units, ranges))
+        )
         if one_by_one:
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
@@ -915,11 +917,11 @@ def _cards_read_out(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> dict[int, str]:
     """{block: title} of the cards the facilitator reads out, when they are read out one
-    by one (``_one_by_one``); else {}."""
+    by one (``_one_by_one``) or the first one only (``_first_card_moved_on``); else {}."""
     for heard in (_announced_titles(units, ranges), _moved_to_titles(units, ranges)):
         if _one_by_one(heard, len(ranges), options):
             return heard
-    return {}
+    return _first_card_moved_on(units, ranges)
 
 
 def _moved_to_titles(
@@ -955,10 +957,34 @@ def _announced_board(
     units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], options: SegmentOptions
 ) -> tuple[AgendaCard, ...]:
     """Without an agenda, the cards the facilitator read out one by one, in the order
-    announced, as a board: most votes first, as Lean Coffee discusses them. (A card not
-    announced later on joins the one before it.)"""
+    announced, as a board: most votes first, as Lean Coffee discusses them; or the first
+    card alone, when the facilitator moves on from it without reading the next ones out.
+    (Cards not read out start at the facilitator's cues naming no card.)"""
     titles = list(dict.fromkeys(_cards_read_out(units, ranges, options).values()))
     return tuple(AgendaCard(t, votes=len(titles) - k) for k, t in enumerate(titles))
+
+
+def _first_card_moved_on(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]]
+) -> dict[int, str]:
+    """{block: title} of the one card read out, when it is read out within the first
+    quarter and its reader later moves on with a cue naming nothing ("let's move on",
+    "next topic"): a facilitator who reads out the first card only. The cards after it
+    start at those cues (``_unannounced_starts``), as when some cards are read out. A
+    later cue moving on to a point ("move on to the project evaluation", AMI's TS3007d)
+    is no such sign: a board of one card would take all the talk after it."""
+    heard = _announced_titles(units, ranges)
+    if len(heard) != 1 or min(heard) > len(ranges) / 4:
+        return {}
+    reader = units[ranges[min(heard)][0]].speaker
+    moved_on = any(
+        b > min(heard)
+        and units[first].speaker == reader
+        and _moves_on(_normalize(units[first].text))
+        and not _TO_A_POINT.search(units[first].text)
+        for b, (first, _) in enumerate(ranges)
+    )
+    return heard if moved_on else {}
 
 
 def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:

@@ -517,6 +517,19 @@ def es2009b_read_out(
     return units, starts
 
 
+# ES2009b's three cards (4, 3, 0 in the order discussed) and two it never discusses.
+ES2009B_BOARD = agenda_from_data(
+    [
+        {"title": "Materials and the appearance of the television remote", "votes": 3},
+        {"title": "User interface concept", "votes": 5},
+        {"title": "Celebration", "votes": 2},
+        {"title": "The functions and buttons of the remote control", "votes": 4},
+        {"title": "Brief presentations on personal ideas towards the design", "votes": 5},
+    ],
+    "board",
+)
+
+
 def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
     """AMI's ES2009b (a bench val meeting) with a facilitator's "The first/next card is
     X." put in before each of its topics, as bench/score_read_out.py does, under a board
@@ -525,21 +538,28 @@ def test_a_real_meeting_with_its_cards_read_out_gives_each_card_its_talk(embed):
     units, read_out = es2009b_read_out(
         lambda k, title: f"The {'next' if k else 'first'} card is {title}.", speakers=True
     )
-    board = agenda_from_data(
-        [
-            {"title": "Materials and the appearance of the television remote", "votes": 3},
-            {"title": "User interface concept", "votes": 5},
-            {"title": "Celebration", "votes": 2},
-            {"title": "The functions and buttons of the remote control", "votes": 4},
-            {"title": "Brief presentations on personal ideas towards the design", "votes": 5},
-        ],
-        "board",
-    )
-    segments = segment_transcript(units, board, embed)
+    segments = segment_transcript(units, ES2009B_BOARD, embed)
     assert_partition(segments, len(units))
     assert [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"] == list(
         zip(read_out, [4, 3, 0], strict=True)
     )
+
+
+@pytest.mark.parametrize("speakers", [True, False])
+def test_a_real_meeting_with_only_its_first_card_read_out_under_the_board(embed, speakers):
+    """ES2009b under the board, its first card read out and "Let's move on." before the
+    others: one card read out was not a reading one by one, so the cards took the talk
+    they fitted best, and the distractor "User interface concept" took the welcome."""
+    units, starts = es2009b_read_out(
+        lambda k, title: "Let's move on." if k else f"The first card is {title}.",
+        speakers=speakers,
+    )
+    segments = segment_transcript(units, ES2009B_BOARD, embed)
+    assert_partition(segments, len(units))
+    assert [(s.first_turn, s.agenda_index) for s in segments] == [
+        (0, None),
+        *zip(starts, [4, 3, 0], strict=True),
+    ]
 
 
 @pytest.mark.parametrize("speakers", [True, False])
@@ -773,6 +793,30 @@ def test_moving_on_to_a_point_early_in_a_card_starts_no_topic_without_speakers(e
     segments = segment_transcript([*units[:inside], moved, *units[inside + 1 :]], None, embed)
     assert_partition(segments, len(units))
     assert [s.first_turn for s in segments if s.kind == "topic"] == [1, 10, 15]
+
+
+@pytest.mark.parametrize("speakers", [True, False])
+def test_only_the_first_card_read_out_then_moved_on_from_card_to_card(embed, speakers):
+    """The facilitator reads out the first card only and moves on with "let's move on":
+    one card read out was no board, and the three-minute demo was one topic."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = [replace(u, speaker=u.speaker if speakers else None) for u in given.transcript.segments]
+    second, third = "The next card is onboarding senior hires remotely. ", "The next topic is"
+    assert second in units[10].text and third in units[15].text
+    units[10] = replace(units[10], text=units[10].text.replace(second, ""))
+    units[15] = replace(
+        units[15], text=units[15].text.replace(third + " on call fatigue.", "Let's move on.")
+    )
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    assert [(s.first_turn, s.kind, s.title_said) for s in segments] == [
+        (0, "opening", False),
+        (1, "topic", True),
+        (10, "topic", False),
+        (15, "topic", False),
+        (19, "closing", False),
+    ]
+    assert segments[1].title == "Engineering metrics that nobody can cheat"
 
 
 def test_without_an_agenda_the_table_lists_a_card_not_read_out(tmp_path):
