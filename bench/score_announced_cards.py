@@ -85,6 +85,16 @@ def read_out(phrasing: str, k: int, title: str, who: str) -> str:
         "most votes": f"The card with the {'most' if first else 'next most'} votes is {title}.",
         "title first": f"{title[:1].upper() + title[1:]} is our {which} card.",
         "start with, move on to": f"Let's {'start with' if first else 'move on to'} {title}.",
+        "proposer first": f"The {which} card is from {who}: {title}.",
+        "whose card": f"{who}'s card is {which}: {title}.",
+        "pointer, title": f"{'First' if first else 'Next'} topic, {title}.",
+        "the next card, title": (
+            f"Let's start with the first card, {title}."
+            if first
+            else f"Moving on to the next card, {title}."
+        ),
+        "with its votes": f"Our {which} card, with {_NUMBERS[3 - k]} votes, is {title}.",
+        "we have whose card": f"{'First' if first else 'Next'} we have {who}'s card on {title}.",
     }[phrasing]
 
 
@@ -126,6 +136,12 @@ PHRASINGS = [
     "most votes",
     "title first",
     "start with, move on to",
+    "proposer first",
+    "whose card",
+    "pointer, title",
+    "the next card, title",
+    "with its votes",
+    "we have whose card",
 ]
 
 

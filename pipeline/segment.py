@@ -120,7 +120,7 @@ _LEADS = (
 _STRONG_CUES = re.compile(
     rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)"
     rf"|(?:card|topic) (?:number )?{_COUNT}(?=:| is\b)"
-    r"|(?:card|topic) with the (?:next )?(?:most|highest) votes"
+    r"|(?:card|topic) with the (?:next )?(?:most|highest) votes|(?:card|topic) is (?:first|next)"
     r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
     rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
 )
@@ -166,7 +166,17 @@ _ANNOUNCED = (
         rf"\b(?:(?:next|{_ORDINAL}) {_CARD}|(?:card|topic) (?:number )?{_COUNT}"
         r"|(?:card|topic) with the (?:next )?(?:most|highest) votes)"
         r"(?: on the (?:agenda|list|board))?(?:,? (?:from|by) [^.?!;,]{1,40},)?"
+        r"(?:,? with (?:\w+ )?votes?,?)?"  # "our next card, with four votes, is X"
         r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
+        re.IGNORECASE,
+    ),
+    re.compile(  # "Next topic, X", "moving on to the next card, X": the pointer opens it
+        rf"{_LEADS}(?:(?:let'?s (?:start|begin) with|mov(?:e|ing) on to|on to) the )?"
+        rf"(?:first|next) {_CARD},\s+(?P<title>[^.?!;]+)",
+        re.IGNORECASE,
+    ),
+    re.compile(  # "Mark's card is next: X"
+        rf"\b[\w-]+'s {_CARD} is (?:next|first|up next|up)(?::|,)?\s+(?P<title>[^.?!;]+)",
         re.IGNORECASE,
     ),
     re.compile(
@@ -250,6 +260,15 @@ _PROPOSER = re.compile(
     r"\s+(?:(?:proposed|suggested|submitted|raised|added|brought up)\s+)?(?:from|by)\s+"
     r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s*$",
     re.IGNORECASE,
+)
+# Who proposed it, before the title: "from Mark: X", "Mark's card on X".
+_PROPOSED_FIRST = re.compile(
+    r"^(?:(?:from|by) [^:]{1,40}:\s*|[\w-]+'s (?:card|topic|item)(?: (?:on|about|is))?\s+)",
+    re.IGNORECASE,
+)
+# Talk going on after a pointer, not a title: "next topic, I think we should wait".
+_TALK_ON = re.compile(
+    r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b", re.I
 )
 _FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
@@ -992,14 +1011,15 @@ def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
     ``people`` (the speakers' names, lower-cased), "on-call fatigue from Priya" -> "On-call
     fatigue" too: who proposed a card is no part of its title ("learning from Google" is
     one). "" if no topic."""
-    said = _FILLERS.sub("", said.strip() + " ").split(",")[0].strip()
+    said = _PROPOSED_FIRST.sub("", said.strip())
+    said = _FILLERS.sub("", said + " ").split(",")[0].strip()
     proposer = _PROPOSER.search(said)
     if proposer and set(proposer["name"].lower().split()) <= people:
         said = said[: proposer.start()]
     words = said.split()[:8]
     title = " ".join(words).strip(" '\"-:")
     named = [w for w in _content_words(title.lower()) if w not in _VAGUE and not w.endswith("'s")]
-    if not named or title.lower().startswith(("from ", "by ")):
+    if not named or title.lower().startswith(("from ", "by ")) or _TALK_ON.match(title):
         return ""
     return title[:1].upper() + title[1:]
 

@@ -435,6 +435,18 @@ OTHER_WORDS = {
     ),
     "proposer after": lambda k, title: f"{'First' if k == 0 else 'Next'} up is {title} from Mark.",
     "title first": lambda k, title: f"{title.capitalize()} is our {'first' if k else 'next'} card.",
+    "proposer first": lambda k, title: (
+        f"The {'first' if k == 0 else 'next'} card is from Mark: {title}."
+    ),
+    "whose card": lambda k, title: f"Mark's card is {'first' if k == 0 else 'next'}: {title}.",
+    "pointer, title": lambda k, title: f"{'First' if k == 0 else 'Next'} topic, {title}.",
+    "with its votes": lambda k, title: (
+        f"Our {'first' if k == 0 else 'next'} card, with {['six', 'five', 'four'][k]} votes,"
+        f" is {title}."
+    ),
+    "we have whose card": lambda k, title: (
+        f"{'First' if k == 0 else 'Next'} we have Mark's card on {title}."
+    ),
 }
 
 
@@ -650,6 +662,7 @@ def test_a_card_read_out_is_no_takeaway(tmp_path):
         "Well, let's start with the beginning, just one by one.",
         "Let's move on to the next point.",
         "So first we have to decide who goes first.",
+        "So, next topic, I think we should wait.",
     ],
 )
 def test_talk_that_only_sounds_like_reading_a_card_out_names_no_card(text):
