@@ -18,7 +18,8 @@ turns) under boards an organizer really brings:
   of its own rather than the end of the card before it;
 - no agenda, and "let's move on to ..." said by a participant within a card, with and
   without speakers: no topic should start there;
-- a card that comes back ("let's go back to ... for a minute") before the closing;
+- a card that comes back ("let's go back to ... for a minute", "let's revisit ...",
+  "coming back to ...") before the closing;
 - each card read out in other words ("next up is ...", "card number two: ...", "X is our
   next card"), with the full board and with no agenda;
 - no agenda, the cards read out only as "let's start with X" / "let's move on to X":
@@ -39,6 +40,7 @@ right per kind of case.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -300,8 +302,15 @@ def main() -> None:
     # A card comes back: before the closing, the facilitator returns to an earlier card
     # and two of its turns are said again.
     closing = next(s["start_turn"] for s in data["reference"]["segments"][::-1] if s["is_gap"])
-    for k, card in enumerate(cards[:-1]):
-        call = f"Let's go back to {said(board[card].title)} for a minute."
+    for (k, card), way in itertools.product(
+        enumerate(cards[:-1]),
+        (
+            "Let's go back to {} for a minute.",
+            "Let's revisit {}.",
+            "Okay, coming back to {} for a moment.",
+        ),
+    ):
+        call = way.format(said(board[card].title))
         again = [units[starts[k] + 1], units[starts[k] + 2]]
         inserted = [replace(units[closing], text=call), *again]
         back_units = [
@@ -310,7 +319,7 @@ def main() -> None:
         ]
         run(
             "card comes back",
-            board[card].title,
+            f"{board[card].title}: {call}",
             back_units,
             given.agenda,
             [*cards, card],

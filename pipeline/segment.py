@@ -217,7 +217,9 @@ _NAMES_NO_CARD = re.compile(
 # The facilitator taking the group back to a card discussed before ("let's go back to
 # engineering metrics for a minute"): a card that comes back later.
 _RETURN = re.compile(
-    r"\b(?:let'?s|let us|can we|could we|shall we) (?:go|come|get|circle) back to"
+    r"(?:\b(?:let'?s|let us|can we|could we|shall we)"
+    r" (?:(?:go|come|get|circle) back to|revisit|return to)"
+    rf"|{_LEADS}(?:going|coming) back to)"
     r"\s+(?P<title>[^.?!;]+)",
     re.IGNORECASE,
 )
@@ -1206,8 +1208,14 @@ def _decode_agenda(
     off_board_short = too_short.copy()
     for b in (b for b in said if off_board[b].vector is None):  # not read out: no title heard
         off_board_short[b, b + 1 : b + options.min_unannounced_blocks] = -np.inf
+    # A card the facilitator goes back to may be short: "let's revisit X" and two turns.
+    returned = {c: too_short.copy() for c in back.values()}
+    for b, card in back.items():
+        returned[card][b] = 0.0
     priors = [
-        (labels < n_cards, _card_length_prior(blocks, n_cards, options) + too_short),
+        (labels < n_cards, _card_length_prior(blocks, n_cards, options)),
+        ((labels < n_cards) & ~np.isin(labels, list(returned)), too_short),
+        *((labels == card, short) for card, short in returned.items()),
         (labels > 2 * n_cards, off_board_short),
         (labels == n_cards, np.where(end < opening, -np.inf, 0.0)),  # the opening runs on
     ]
