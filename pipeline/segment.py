@@ -244,6 +244,25 @@ _PARKED = (
         re.IGNORECASE,
     ),
 )
+# ... or to a later meeting ("we'll carry X over to next month", "let's save X for next
+# time", "X will carry over to the next session"): said of other things too ("we'll push
+# the launch to next month"), so a card of the board only.
+_TO_LATER = (
+    r"(?:\s+over)?\s+(?:to|for|until|till|on|onto)\s+(?:the |our )?"
+    r"(?:next (?:month|time|meeting|session|board|round|one)|next month's \w+)\b"
+)
+_PARKED_LATER = (
+    re.compile(
+        r"\b(?:put|move|moving|carry|carrying|save|saving|push|pushing|defer|deferring"
+        rf"|keep|keeping|leave|leaving)\s+(?P<title>[^.?!;]+?){_TO_LATER}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?P<title>[^.?!;]+?)\s+(?:will |can |could |should )?(?:carry|carries|go|goes"
+        rf"|move|moves|is moving|gets? pushed|is pushed|is deferred)(?: over)?{_TO_LATER}",
+        re.IGNORECASE,
+    ),
+)
 # "So the last card, X": the words that point at a card rather than name it.
 _POINTING = re.compile(
     r"^(?:(?:so|and|then|okay|ok|well|but|now)\b\W*)*(?:the |our )?"
@@ -1039,18 +1058,19 @@ def parked_cards(
     keeps the words said when the board lacks it, or when there is no board.
     "That goes to the parking lot" and "the rest goes to the parking lot" name none.
     """
+    cards = agenda.cards if agenda is not None else ()
     heard: dict[str, int] = {}  # title said -> the unit that said it first
+    later: set[str] = set()  # ... put off to a later meeting: a card of the board only
     for k in range(len(units)):
         text = _said_through(units, k).replace("\u2019", "'")
-        for pattern in _PARKED:
-            if match := pattern.search(text):
-                title = _parked_title(match["title"])
-                if title:
-                    heard.setdefault(title, k)
+        for pattern in (*_PARKED, *(_PARKED_LATER if cards else ())):
+            if (match := pattern.search(text)) and (title := _parked_title(match["title"])):
+                heard.setdefault(title, k)
+                if pattern in _PARKED_LATER:
+                    later.add(title)
                 break
     if not heard:
         return ()
-    cards = agenda.cards if agenda is not None else ()
     said = list(heard)
     named = [_card_named(t, [_title_stems(c.title) for c in cards]) for t in said]
     if cards and None in named:
@@ -1063,6 +1083,8 @@ def parked_cards(
         ]
     parked: dict[str, ParkedCard] = {}
     for title, card in zip(said, named, strict=True):
+        if card is None and title in later:
+            continue
         shown = cards[card].title if card is not None else title
         unit = heard[title]
         parked.setdefault(shown, ParkedCard(shown, card, unit, units[unit].start))

@@ -875,6 +875,15 @@ def test_cards_sent_to_the_parking_lot_are_named_by_the_board(embed):
         "Anything we don't get to goes to the parking lot.",
     ):
         assert parked_when_said(vague) == [], vague
+    # Put off to a later meeting: a card of the board, not just anything put off.
+    for later in (
+        "We'll carry hiring for staff engineer roles over to the next session.",
+        "Hiring for staff engineer roles will carry over to next month.",
+        "Let's save staff engineer hiring for next time.",
+    ):
+        assert parked_when_said(later) == hiring, later
+    assert parked_when_said("We'll push the launch to next month.") == []
+    assert parked_when_said("Let's save staff engineer hiring for next time.", None) == []
 
 
 @pytest.mark.parametrize(
