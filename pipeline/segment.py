@@ -316,7 +316,9 @@ _EXTENSION = re.compile(
     r"thumbs?[- ]ups?|thumbs?[- ]ups? (?:it is|wins|has it)|keep going(?! back| through)"
     r"|(?:one|two|three|four|five|a few|a couple(?: of)?|\d+|some) (?:more|extra) minutes?"
     r"|another (?:(?:one|two|three|four|five|few|couple(?: of)?|\d+) )?minutes?"
-    r"|extend(?:ed|ing)? (?:it|this|the (?:timebox|time|card|topic|discussion)))\b"
+    r"|extend(?:ed|ing)? (?:it|this|the (?:timebox|time|card|topic|discussion))"
+    r"|extend(?:ed|ing)? (?:it |this )?(?:by|for) (?:another )?"
+    r"(?:one|two|three|four|five|a few|a couple(?: of)?|\d+) (?:more )?minutes?)\b"
 )
 _VOTE_CALL = re.compile(
     r"\b(?:if|whether|(?:do|does|shall|should|would|will) (?:we|you|anyone|people)|who wants"

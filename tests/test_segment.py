@@ -65,6 +65,7 @@ def test_demo_meeting_follows_the_board(embed):
         ("Mostly thumbs down. We keep going back and forth on this one.", False),
         ("Thumbs up it is. Three more minutes.", True),
         ("I see mostly thumbs-up, so let's take another couple of minutes.", True),
+        ("Okay, we'll extend by five minutes.", True),
     ],
 )
 def test_a_card_is_extended_only_when_the_roman_vote_says_so(embed, outcome, extended):
