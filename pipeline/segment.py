@@ -121,7 +121,8 @@ _STRONG_CUES = re.compile(
     rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)"
     rf"|(?:card|topic) (?:number )?{_COUNT}(?=:| is\b)"
     r"|(?:card|topic) with the (?:next )?(?:most|highest) votes|(?:card|topic) is (?:first|next)"
-    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list))\b"
+    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list)"
+    r"|(?:time to|we should|we can|we could|shall we|ready to|we'?ll|we need to) move on)\b"
     rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
 )
 # A clause that a cue ends, opened by "before": "any questions before we go on to the next

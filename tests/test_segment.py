@@ -402,6 +402,23 @@ def test_without_an_agenda_talk_before_the_first_announcement_is_not_taken_for_t
     assert holding.kind == "topic"
 
 
+@pytest.mark.parametrize("move_on", ["Time to move on.", "Shall we move on?", "We can move on."])
+def test_moving_on_in_other_words_starts_the_card_not_read_out(embed, move_on):
+    """ "Time to move on", "shall we move on?", "we can move on" (said in the bench's
+    ICSI meetings at topic changes) were no cue: without an agenda the second card, not
+    read out, ran on in the first."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    second = 10
+    said = "Let's move on. The next card is onboarding senior hires remotely. "
+    assert said in units[second].text
+    moved = replace(units[second], text=units[second].text.replace(said, move_on + " "))
+    segments = segment_transcript([*units[:second], moved, *units[second + 1 :]], None, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.first_turn, s.title_said) for s in segments if s.kind == "topic"]
+    assert topics == [(1, True), (second, False), (15, True)]
+
+
 def test_without_an_agenda_a_card_not_read_out_is_a_topic_of_its_own(embed):
     """The facilitator reads out the first and third cards but moves to the second with
     "let's move on" alone: its talk used to end the first card, under that title."""
