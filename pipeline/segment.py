@@ -145,11 +145,13 @@ _CLOSING_CUES = re.compile(
 _EACH = r"(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round|all of you)"
 _TAKEN = (
     r"(?:take ?aways?|take away|taking away|take back|taking back|learn(?:ed|ing|ings)?"
-    r"|insights?|lessons?|reflections?|one thing)"
+    r"|insights?|lessons?|reflections?|one thing|(?:closing|final) thoughts?)"
 )
 _ROUND_CALL = re.compile(
     rf"\b(?:takeaways?|(?:one|a|your) take away)\b.*(?:\b{_EACH}\b|\beach\W*$)"
     r"|\b(?:closing|final) round\b|\bround of take ?aways\b"
+    rf"|\b(?:closing|final) thoughts?\b[^.?!]*\b{_EACH}\b"
+    r"|\b(?:every ?one|every ?body)'?s (?:key |main |biggest )?(?:learning|takeaway|insight)s?\b"
     rf"|\bgo(?:ing)? around\b[^.?!]*\b{_TAKEN}\b"
     r"|(?:^|[.?!,;:] *)(?:(?:so|and|now|okay|ok|well)\W+)*"
     r"(?:to close|let'?s close|as we close|in closing|to finish|let'?s finish"

@@ -721,6 +721,8 @@ ROUND_CALLS = [
     "Let's close with one learning from each of you.",
     "Before we finish, one sentence each: what will you try with your team?",
     "Let's do a final round. What's your biggest insight from today?",
+    "Okay, closing thoughts from everyone?",
+    "We're nearly done. Let's hear everyone's key learning.",
 ]
 
 
