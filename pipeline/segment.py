@@ -128,7 +128,7 @@ _STRONG_CUES = re.compile(
 # A clause that a cue ends, opened by "before": "any questions before we go on to the next
 # one?", "before moving on to the next card, ...": the talk has not moved on yet.
 _BEFORE = re.compile(r"\bbefore\b[^.?!,;:]*$")
-_FIRST_SENTENCE = re.compile(r"[^.?!]*[.?!]?")
+_FIRST_SENTENCE = re.compile(r"[^.?!]*[.?!]?")  # a unit's words up to its first sentence end
 _WEAK_CUES = re.compile(
     r"\b(?:time'?s up|agenda|next one|next point|presentation"
     r"|let'?s (?:talk|start|discuss|get started))\b"
@@ -292,7 +292,8 @@ _PROPOSED_FIRST = re.compile(
 )
 # Talk going on after a pointer, not a title: "next topic, I think we should wait".
 _TALK_ON = re.compile(
-    r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b", re.I
+    r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b",
+    re.IGNORECASE,
 )
 _FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
@@ -1019,11 +1020,14 @@ def _first_card_moved_on(
     later cue moving on to a point ("move on to the project evaluation", AMI's TS3007d)
     is no such sign: a board of one card would take all the talk after it."""
     heard = _announced_titles(units, ranges)
-    if len(heard) != 1 or min(heard) > len(ranges) / 4:
+    if len(heard) != 1:
         return {}
-    reader = units[ranges[min(heard)][0]].speaker
+    ((read_at, _),) = heard.items()
+    if read_at > len(ranges) / 4:
+        return {}
+    reader = units[ranges[read_at][0]].speaker
     moved_on = any(
-        b > min(heard)
+        b > read_at
         and units[first].speaker == reader
         and _moves_on(_normalize(units[first].text))
         and not _TO_A_POINT.search(units[first].text)
