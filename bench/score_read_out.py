@@ -15,6 +15,12 @@ segments, k = half the mean reference segment), in these cases:
   agenda at all (the cards read out are the board);
 - every card read out, every other one, or the first one only (the others moved to with
   "Let's move on." alone, so the talk decides where they start);
+- every card read out with Roman votes: at the end of each card the facilitator calls
+  time and the group moves on ("Time's up. Thumbs up, down or sideways?" "Mostly thumbs
+  down. Okay."), and halfway through every other card (20 turns or more) it extends
+  ("... Thumbs up to keep going, thumbs down to move on?" "Thumbs up." "Mostly thumbs
+  up, so let's give it five more minutes."); besides Pk it counts the cards whose
+  ``extended`` flag is right (the flag of the segment holding the card's start);
 - with the speakers, or without (mixed audio: nobody can be told from the facilitator).
 
 Block embeddings are cached as in ``score_segmentation.py`` (``read-out-<split>.pkl``).
@@ -37,34 +43,66 @@ from score_segmentation import WORK, CachedEmbedder, load_split
 from pipeline.artifacts import TranscriptSegment
 from pipeline.segment import segment_transcript
 
+# A Roman vote at the end of every card's timebox (the group moves on), and halfway
+# through every other card of at least ``_EXTENDED_MIN_TURNS`` turns (it extends).
+_VOTE_TO_MOVE_ON = ("Time's up. Thumbs up, down or sideways?", "Mostly thumbs down. Okay.")
+_VOTE_TO_EXTEND = (
+    "Time's up. Thumbs up to keep going, thumbs down to move on?",
+    "Thumbs up.",  # a participant
+    "Mostly thumbs up, so let's give it five more minutes.",
+)
+_EXTENDED_MIN_TURNS = 20
+
 
 def read_out(
-    units: list[TranscriptSegment], segments: list[dict], every: int
-) -> tuple[list[TranscriptSegment], list[int]]:
-    """The units with the facilitator's read-outs put in, and the reference starts in
-    them. ``every``: read out every card (1), every other one (2), or every n-th."""
-    facilitator = Counter(u.speaker for u in units).most_common(1)[0][0]
-    said: dict[int, str] = {}
+    units: list[TranscriptSegment], segments: list[dict], every: int, votes: bool = False
+) -> tuple[list[TranscriptSegment], list[int], dict[int, bool]]:
+    """The units with the facilitator's read-outs put in, the reference starts in them,
+    and whether each reference topic (by its start) was extended. ``every``: read out
+    every card (1), every other one (2), or every n-th; ``votes``: Roman votes too."""
+    talkative = [s for s, _ in Counter(u.speaker for u in units).most_common(2)]
+    facilitator, participant = talkative[0], talkative[-1]
+    # unit index -> the turns put before it: (speaker, text, starts the next topic)
+    put: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
+    extended: dict[int, bool] = {}
     seen: set[int] = set()
     topics = [s for s in segments if not s["is_gap"]]
     for n, s in enumerate(topics):
+        if votes:  # ahead of any read-out there: the vote ends the card before
+            put[s["end_turn"] + 1][:0] = [(facilitator, t, False) for t in _VOTE_TO_MOVE_ON]
         title = s["title"].rstrip(".")
         if s["topic_index"] in seen:
-            said[s["start_turn"]] = f"Let's go back to {title} for a minute."
+            said = f"Let's go back to {title} for a minute."
         elif n % every:
-            said[s["start_turn"]] = "Let's move on."
+            said = "Let's move on."
         else:
-            said[s["start_turn"]] = f"The {'first' if n == 0 else 'next'} card is {title}."
+            said = f"The {'first' if n == 0 else 'next'} card is {title}."
         seen.add(s["topic_index"])
+        put[s["start_turn"]].append((facilitator, said, True))
+        turns = s["end_turn"] - s["start_turn"] + 1
+        extended[s["start_turn"]] = votes and n % 2 == 0 and turns >= _EXTENDED_MIN_TURNS
+        if extended[s["start_turn"]]:
+            put[s["start_turn"] + turns // 2] += [
+                (participant if k == 1 else facilitator, t, False)
+                for k, t in enumerate(_VOTE_TO_EXTEND)
+            ]
     out: list[TranscriptSegment] = []
-    moved: dict[int, int] = {}  # old turn -> its new index (a read-out takes its place)
-    for k, unit in enumerate(units):
+    moved: dict[int, int] = {}  # old turn -> the new index its topic starts at
+    for k in range(len(units) + 1):
         moved[k] = len(out)
-        if k in said:
-            out.append(replace(unit, text=said[k], speaker=facilitator, words=()))
-        out.append(unit)
+        for speaker, text, starts_next in put.get(k, []):
+            if not starts_next and moved[k] == len(out):
+                moved[k] += 1  # a vote that ends the topic before stays in it
+            template = units[min(k, len(units) - 1)]
+            out.append(replace(template, text=text, speaker=speaker, words=()))
+        if k < len(units):
+            out.append(units[k])
     out = [replace(u, index=i) for i, u in enumerate(out)]
-    return out, [moved[s["start_turn"]] for s in segments]
+    return (
+        out,
+        [moved[s["start_turn"]] for s in segments],
+        {moved[start]: was for start, was in extended.items()},
+    )
 
 
 def meeting_pk(reference_starts: list[int], found_starts: list[int], n: int) -> float:
@@ -81,18 +119,20 @@ def main() -> None:
     embed = CachedEmbedder(WORK / f"read-out-{args.split}.pkl")
     meetings = load_split(args.split)["shuffled"]
     scores: dict[tuple[str, str, str, str], dict[str, float]] = defaultdict(dict)
+    flags: dict[tuple[str, str, str, str], Counter[bool]] = defaultdict(Counter)
     for m in meetings:
         reference = json.loads(
             (SHARED_BENCH / "meetings" / args.split / f"{m.id}.json").read_text()
         )
         segments = reference["reference"]["segments"]
         units = list(m.given.transcript.segments)
-        for every, read in (
-            (1, "every card read out"),
-            (2, "every other card read out"),
-            (len(segments), "first card read out only"),
+        for every, votes, read in (
+            (1, False, "every card read out"),
+            (2, False, "every other card read out"),
+            (len(segments), False, "first card read out only"),
+            (1, True, "every card read out, Roman votes"),
         ):
-            said, starts = read_out(units, segments, every)
+            said, starts, extended = read_out(units, segments, every, votes)
             for speakers in (True, False):
                 these = said if speakers else [replace(u, speaker="") for u in said]
                 for board, agenda in (("board", m.given.agenda), ("no agenda", None)):
@@ -101,11 +141,17 @@ def main() -> None:
                     scores[key][m.id] = meeting_pk(
                         starts, [s.first_turn for s in found], len(these)
                     )
+                    if votes:  # was each card's extension heard, on the span holding its start?
+                        for start, was in extended.items():
+                            span = next(s for s in found if s.first_turn <= start <= s.last_turn)
+                            flags[key][span.extended == was] += 1
         embed.save()
     print("| cards | agenda | speakers | domain | meetings | Pk |\n|---|---|---|---|---:|---:|")
     for (read, board, speakers, domain), by_id in sorted(scores.items()):
         print(f"| {read} | {board} | {speakers} | {domain} | {len(by_id)} "
               f"| {statistics.fmean(by_id.values()):.3f} |")  # fmt: skip
+        if heard := flags.get((read, board, speakers, domain)):
+            print(f"  timebox extended or not: right for {heard[True]} of {heard.total()} cards")
         if args.per_meeting:
             print("  " + " ".join(f"{i}:{v:.2f}" for i, v in sorted(by_id.items())))
     print(f"({args.split}, {len(meetings)} meetings)", file=sys.stderr)

@@ -329,6 +329,14 @@ _VOTE_CALL = re.compile(
     r"|vote|voting)\b"
     r"|thumbs?[- ]ups? (?:to|for|means|if|is)\b|\?\s*$"
 )
+# The timebox running out or the Roman vote called: only after one does "two more minutes"
+# or "keep going" extend the card. In talk they say other things ("we've got five more
+# minutes", "we can just extend it to any device": the bench's meetings).
+_TIMEBOX_CALLED = re.compile(
+    r"\b(?:time'?s up|time is up|that'?s time|(?:we'?re|we are) (?:at|over|out of) time"
+    r"|out of time|time ?box|timer|roman vote|thumbs?[- ](?:up|down|sideways)|thumbs)\b"
+)
+_EXTENSION_AFTER_CALL = 6  # units: the call, a few thumbs said aloud, the outcome
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # The facilitator running the meeting: timing, voting, handing over, welcoming.
 _RUNNING_THE_MEETING = re.compile(
@@ -1448,12 +1456,21 @@ def _build_segments(
 
 
 def _timebox_extended(texts: list[str]) -> bool:
-    """Whether the group decided to go on past the timebox, in one of these units."""
-    return any(
-        _EXTENSION.search(sentence) and not _VOTE_CALL.search(sentence)
-        for text in texts
-        for sentence in _SENTENCE.findall(text)
-    )
+    """Whether the group decided to go on past the timebox, in one of these units: an
+    outcome said within a few units of the time called or the vote ("mostly thumbs up"
+    is both)."""
+    called = -_EXTENSION_AFTER_CALL - 1  # the last unit that called time or the vote
+    for k, text in enumerate(texts):
+        for sentence in _SENTENCE.findall(text):
+            if (
+                _EXTENSION.search(sentence)
+                and not _VOTE_CALL.search(sentence)
+                and (k - called <= _EXTENSION_AFTER_CALL or _TIMEBOX_CALLED.search(sentence))
+            ):
+                return True
+            if _TIMEBOX_CALLED.search(sentence):
+                called = k
+    return False
 
 
 def _votes_said(texts: list[str]) -> int | None:

@@ -82,6 +82,41 @@ def test_a_card_is_extended_only_when_the_roman_vote_says_so(embed, outcome, ext
     assert topics == [(1, 0, extended), (10, 1, False), (15, 2, False)]
 
 
+@pytest.mark.parametrize(
+    "talk",
+    [  # said in the bench's real meetings, none of which holds a Roman vote
+        "We've got five more minutes.",  # ES2006c: the time left, not an extension
+        "Although we could have made the R_s better had we had five more minute.",
+        "We can just extend it to any device.",  # IS1006b
+        "Well, except that we keep going for our full time.",  # Bmr026
+        "Keep going. Yeah.",  # Bmr012
+    ],
+)
+def test_talk_of_more_minutes_without_a_vote_extends_no_card(embed, talk):
+    """An outcome counts only within a few turns of the time or the vote called: these
+    sentences used to mark the card they were said in extended."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    units[7] = replace(units[7], text="Mostly thumbs down, so we stop here.")
+    assert "checklist" in units[14].text  # the second card, four turns after its vote-free start
+    units[14] = replace(units[14], text=f"{units[14].text} {talk}")
+    segments = segment_transcript(units, given.agenda, embed)
+    topics = [(s.first_turn, s.agenda_index, s.extended) for s in segments if s.kind == "topic"]
+    assert topics == [(1, 0, False), (10, 1, False), (15, 2, False)]
+
+
+def test_a_real_meeting_without_a_roman_vote_extends_no_card(embed):
+    """Val ES2006c says "We've got five more minutes." near its end, as the time left."""
+    path = BENCH_VAL / "ES2006c.json"
+    if not path.exists():
+        pytest.skip(f"bench data not found at {path}")
+    given = load_transcript_json(path)
+    assert any("five more minutes" in u.text for u in given.transcript.segments)
+    segments = segment_transcript(given.transcript.segments, None, embed)
+    assert len([s for s in segments if s.kind == "topic"]) >= 2
+    assert not any(s.extended for s in segments)
+
+
 def test_a_card_unlike_anything_said_is_not_reached(embed):
     """It used to take the one-turn welcome, for want of a better card there."""
     given = load_transcript_json(SAMPLES / "demo-meeting.json")
