@@ -25,6 +25,8 @@ turns) under boards an organizer really brings:
 - no agenda, the cards read out only as "let's start with X" / "let's move on to X":
   without speakers, and with a participant's "let's move on to the budget question"
   within one of the first two cards (that aside is no card);
+- each card handed to its proposer ("Next is Mark's card."), who reads it out ("My card
+  is X."), with the full board and with no agenda (with and without speakers);
 - each card introduced in the opening, before the first is read out (with and without
   speakers): the opening should still run to the first card read out;
 - the closing round called in other words ("let's close with one learning from each of
@@ -146,6 +148,14 @@ PHRASINGS = [
     "we have whose card",
 ]
 
+# The facilitator handing a card to its proposer, and the proposer reading it out.
+HANDOVERS = [
+    ("{Which} is {who}'s card.", "My card is {title}."),
+    ("{who}, your card is {which}.", "So my topic is {title}."),
+    ("{Which} up is {who}'s card.", "The card I put up is about {title}."),
+    ("The {which} card is {who}'s.", "Yeah, my card was {title}."),
+]
+
 
 def topics_of(segments: tuple[TopicSegment, ...]) -> list[tuple[int | None, str, int]]:
     return [(s.agenda_index, s.title, s.first_turn) for s in segments if s.kind == "topic"]
@@ -245,6 +255,24 @@ def main() -> None:
             rephrased[start] = replace(units[start], text=text)
         run("read out in other words, full board", name, rephrased, given.agenda, list(cards))
         run("read out in other words, no agenda", name, rephrased, None, announced)
+    # The facilitator hands each card to its proposer ("Next is Mark's card."), who reads
+    # it out as their turn begins ("My card is X.").
+    for handover, own in HANDOVERS:
+        by_proposer = list(units)
+        for k, start in enumerate(starts):
+            which, owner = "first" if k == 0 else "next", units[start + 1].speaker or "Sam"
+            said_over = handover.format(which=which, Which=which.title(), who=owner)
+            text = reading.sub(said_over + " ", units[start].text)
+            by_proposer[start] = replace(units[start], text=text)
+            reads = own.format(title=announced[k])
+            by_proposer[start + 1] = replace(
+                units[start + 1], text=f"{reads} {units[start + 1].text}"
+            )
+        name = f"{handover} / {own}"
+        run("read out by the proposer, full board", name, by_proposer, given.agenda, list(cards))
+        run("read out by the proposer, no agenda", name, by_proposer, None, announced)
+        unnamed = [replace(u, speaker=None) for u in by_proposer]
+        run("read out by the proposer, no agenda", f"{name}, no speakers", unnamed, None, announced)
     # Cards read out only as "let's start with X" / "let's move on to X", without speakers,
     # and with a participant's "let's move on to the budget question" two or three turns
     # into one of the first two cards: that aside is no card.

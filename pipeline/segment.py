@@ -121,6 +121,7 @@ _STRONG_CUES = re.compile(
     rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)"
     rf"|(?:card|topic) (?:number )?{_COUNT}(?=:| is\b)"
     r"|(?:card|topic) with the (?:next )?(?:most|highest) votes|(?:card|topic) is (?:first|next)"
+    r"|(?:first|next) is [\w-]+'s (?:card|topic)"
     r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list)"
     r"|(?:time to|we should|we can|we could|shall we|ready to|we'?ll|we need to) move on)\b"
     rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
@@ -189,12 +190,29 @@ _ANNOUNCED = (
         r"\s+(?P<title>[^.?!;]+)",
         re.IGNORECASE,
     ),
+    re.compile(  # the proposer reading their own card: "my card is X", "the topic I put up was X"
+        rf"{_LEADS}(?:(?:sure|yeah|yes|yep|thanks|thank you)\W+)*"
+        r"(?:my (?:card|topic)|the (?:card|topic) i (?:put up|proposed|added|wrote|suggested"
+        r"|brought(?: up)?))(?: (?:is|was)|:)\s+(?P<title>[^.?!;]+)",
+        re.IGNORECASE,
+    ),
     re.compile(  # the title first: the last clause before "is our next card"
         rf"(?:^|[.?!,;]\s*)(?P<title>[^.?!;,]+?) (?:is|will be) (?:our|the) (?:next|{_ORDINAL})"
         rf" {_CARD}\b",
         re.IGNORECASE,
     ),
 )
+# The facilitator handing the floor to a card's proposer without its title ("Next is
+# Mark's card.", "Mark, it's your card."): the proposer reads it out ("My card is X.").
+_HANDOVER = re.compile(
+    r"\b(?:(?:first|next)(?: up)?(?: is|:)|(?:first|next) (?:card|topic) is)"
+    r" (?:[\w-]+'s (?:card|topic)|[\w-]+'s\b|mine|yours)"
+    r"|\b[\w-]+'s (?:card|topic) is (?:next|first|up)\b"
+    r"|\b(?:it'?s|this one is|that one is) yours\b|\byour (?:card|topic)\b"
+    r"|\b(?:introduce|present) (?:it|your (?:card|topic)|yours)\b",
+    re.IGNORECASE,
+)
+_HANDOVER_UNITS = 2  # the proposer's reading comes within this many units of the handover
 # "Let's move on to X", "let's start with X": a facilitator reading a card out, or as
 # often a participant moving the talk on within one ("let's move on to the budget
 # question"). Read as cards, such asides became topics of their own at 40 of 112 places
@@ -214,7 +232,8 @@ _TO_A_POINT = re.compile(
 # beginning": pointing on, naming nothing.
 _NAMES_NO_CARD = re.compile(
     r"^(?:the |a |an )?(?:next|other|another|following|previous|same|something|that|this"
-    r"|it|them|those|these|questions?|beginning|start|basics)\b",
+    r"|it|them|those|these|questions?|beginning|start|basics)\b"
+    r"|^[\w-]+'s (?:card|topic|item|one)\W*$",  # "next up is Mark's card": whose, not what
     re.IGNORECASE,
 )
 # The facilitator taking the group back to a card discussed before ("let's go back to
@@ -287,7 +306,8 @@ _PROPOSER = re.compile(
 )
 # Who proposed it, before the title: "from Mark: X", "Mark's card on X".
 _PROPOSED_FIRST = re.compile(
-    r"^(?:(?:from|by) [^:]{1,40}:\s*|[\w-]+'s (?:card|topic|item)(?: (?:on|about|is))?\s+)",
+    r"^(?:(?:from|by) [^:]{1,40}:\s*|[\w-]+'s (?:card|topic|item)(?: (?:on|about|is))?\s+"
+    r"|(?:mine|yours|ours|[\w-]+'s)\s*[:,]\s*)",  # "the next card is mine: X"
     re.IGNORECASE,
 )
 # Talk going on after a pointer, not a title: "next topic, I think we should wait".
@@ -890,23 +910,33 @@ def _announced_titles(
     """{block: title} where the block opens with the facilitator announcing a card."""
     heard: dict[int, str] = {}
     people = _people(units)
+    read_by_proposer = -1  # the last unit whose reading went to a handover's block
     for b, (first, _) in enumerate(ranges):
-        if title := announced_card(_said_through(units, first), people):
+        said = _said_through(units, first)
+        if first <= read_by_proposer:
+            continue
+        if title := announced_card(said, people):
             heard[b] = title
+        elif _HANDOVER.search(_normalize(said)):  # the proposer reads it out, just after
+            for k in range(first + 1, min(first + 1 + _HANDOVER_UNITS, len(units))):
+                if title := announced_card(units[k].text, people):
+                    heard[b], read_by_proposer = title, k
+                    break
     return heard
 
 
 def is_facilitation(text: str) -> bool:
-    """Whether ``text`` runs the meeting rather than discusses: reads a card out, moves the
-    talk on ("let's move on to X", "let's start with X"), times, votes on or extends a card
-    ("time's up", "six people voted for it"), calls the takeaway round. The extraction
-    keeps such sentences out of takeaways and key phrases."""
+    """Whether ``text`` runs the meeting rather than discusses: reads a card out or hands it
+    to its proposer, moves the talk on ("let's move on to X", "let's start with X"), times,
+    votes on or extends a card ("time's up", "six people voted for it"), calls the takeaway
+    round. The extraction keeps such sentences out of takeaways and key phrases."""
     said = _normalize(text)
     return bool(
         _RUNNING_THE_MEETING.search(said)
         or announced_card(text)
         or _MOVED_TO.search(said)
         or _ROUND_CALL.search(said)
+        or _HANDOVER.search(said)
     )
 
 

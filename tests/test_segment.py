@@ -536,6 +536,55 @@ def test_cards_read_out_in_other_words_start_their_topics(embed, phrasing):
     assert topics == [(1, 0), (10, 1), (15, 2)]
 
 
+@pytest.mark.parametrize(
+    ("handover", "reads"),
+    [
+        ("{Which} is {who}'s card.", "My card is {title}."),
+        ("{Which} up is {who}'s card.", "The card I put up is about {title}."),
+        ("The {which} card is {who}'s.", "Yeah, my card was {title}."),
+    ],
+)
+@pytest.mark.parametrize("speakers", [True, False])
+def test_a_card_handed_to_its_proposer_is_read_out_by_them(embed, handover, reads, speakers):
+    """The facilitator hands each card to its proposer ("Next is Mark's card."), who reads
+    it out ("My card is X."). Without an agenda the demo so said was one topic (or "Mark's
+    card" and "Priya's card"), and with its board the third card ran into the second."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units, said = demo_read_out_as(
+        lambda k, _: handover.format(
+            Which="First" if k == 0 else "Next", which="first" if k == 0 else "next", who="Mark"
+        )
+    )
+    for k, start in enumerate([1, 10, 15]):
+        proposer = units[start + 1]
+        text = f"{reads.format(title=said[k])} {proposer.text}"
+        units[start + 1] = replace(proposer, text=text)
+    if not speakers:
+        units = [replace(u, speaker=None) for u in units]
+
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [(s.first_turn, s.title.lower(), s.title_said) for s in segments if s.kind == "topic"]
+    assert topics == [(start, title, True) for start, title in zip([1, 10, 15], said, strict=True)]
+    segments = segment_transcript(units, given.agenda, embed)
+    topics = [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"]
+    assert topics == [(1, 0), (10, 1), (15, 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "card"),
+    [
+        ("Next up is Mark's card.", ""),  # whose card, not which
+        ("The next card is mine.", ""),
+        ("Our next card is mine: on call fatigue.", "On call fatigue"),
+        ("Sure. My card is about onboarding senior hires.", "Onboarding senior hires"),
+        ("My question is whether we ship it.", ""),  # talk, not a card
+    ],
+)
+def test_whose_card_it_is_is_no_title(text, card):
+    assert announced_card(text) == card
+
+
 @pytest.mark.parametrize("speakers", [True, False])
 def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
     """ "Let's start with X", "let's move on to X": with no agenda, cards read out only so
@@ -806,6 +855,8 @@ def test_the_closing_round_lists_the_answers_not_the_call(tmp_path):
         ("Let's close with one learning from each of you.", True),
         ("Before we go, one takeaway from everybody.", True),
         ("Next up is on-call fatigue.", True),
+        ("Next is Mark's card.", True),  # handed to its proposer
+        ("My card is on-call fatigue.", True),  # the proposer reading it out
         # said within the bench's AMI and ICSI meetings
         ("So we're ready to close that and go back to our, that one. Each of them.", False),
         ("The one that we submitted the last round?", False),
