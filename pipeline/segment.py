@@ -318,7 +318,8 @@ _TALK_ON = re.compile(
 _FILLERS = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
 )
-# "Six people voted for it", "it got 5 votes": a card's dot votes, said as it starts.
+# "Six people voted for it", "it got 5 votes", "the most votes, six", "votes: five", "voted
+# for by four of you": a card's dot votes, said as it starts.
 _NUMBERS = {
     w: n
     for n, w in enumerate(
@@ -326,9 +327,11 @@ _NUMBERS = {
         fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
     )
 }
+_COUNT_SAID = rf"(?:\d{{1,2}}|{'|'.join(_NUMBERS)})"
 _VOTES_SAID = re.compile(
-    rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBERS)}) (?:people |of you |participants )?"
-    r"(?:voted|votes|dots)\b"
+    rf"\b(?P<n>{_COUNT_SAID}) (?:people |of you |participants |folks )?(?:voted|votes|dots)\b"
+    rf"|\b(?:votes|dots)(?: (?:on|for) (?:it|this(?: one)?))?(?:,|:) (?P<after>{_COUNT_SAID})\b"
+    rf"|\bvoted for by (?P<by>{_COUNT_SAID})\b"
 )
 _VOTES_WITHIN_UNITS = 3  # the card's first units: announced, then its votes
 # The group deciding to extend a card's timebox after the Roman vote ("mostly thumbs up,
@@ -1507,7 +1510,7 @@ def _votes_said(texts: list[str]) -> int | None:
     """The dot votes said as a card starts ("six people voted for it"), if any."""
     for text in texts[:_VOTES_WITHIN_UNITS]:
         if match := _VOTES_SAID.search(text):
-            n = match["n"]
+            n = match["n"] or match["after"] or match["by"]
             return int(n) if n.isdigit() else _NUMBERS[n]
     return None
 

@@ -938,6 +938,22 @@ def test_only_the_first_card_read_out_then_moved_on_from_card_to_card(embed, spe
     assert segments[1].title == "Engineering metrics that nobody can cheat"
 
 
+def test_votes_said_in_other_words_are_the_cards_votes(embed):
+    """Only "<n> people voted", "<n> votes" and "<n> dots" were heard: a board read out
+    with its votes said these ways had none."""
+    units = list(load_transcript_json(SAMPLES / "demo-meeting.json").transcript.segments)
+    for k, said in [
+        (1, "This card got the most votes, six."),
+        (10, "Votes: five."),
+        (15, "It was voted for by four of you."),
+    ]:
+        text = re.sub(r"\w+ people voted for (?:it|this one)\.", said, units[k].text)
+        assert said in text
+        units[k] = replace(units[k], text=text)
+    segments = segment_transcript(units, None, embed)
+    assert [s.votes_said for s in segments if s.kind == "topic"] == [6, 5, 4]
+
+
 def test_without_an_agenda_the_table_lists_a_card_not_read_out(tmp_path):
     read_out = "The next card is onboarding senior hires remotely. "
     _, sidecar, md = summarize_demo_without_agenda(tmp_path, lambda t: t.replace(read_out, ""))
