@@ -27,6 +27,9 @@ turns) under boards an organizer really brings:
   within one of the first two cards (that aside is no card);
 - each card handed to its proposer ("Next is Mark's card."), who reads it out ("My card
   is X."), with the full board and with no agenda (with and without speakers);
+- the board as `gh issue list` gives it (each card its issue number), each card read out
+  by its number ("next up is issue 15"), with the board's votes and with votes in another
+  order;
 - each card introduced in the opening, before the first is read out (with and without
   speakers): the opening should still run to the first card read out;
 - the closing round called in other words ("let's close with one learning from each of
@@ -51,6 +54,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.agenda import agenda_from_data
 from pipeline.artifacts import Agenda, TopicSegment, TranscriptSegment
 from pipeline.models import sentence_embedder
 from pipeline.segment import segment_transcript
@@ -154,6 +158,14 @@ HANDOVERS = [
     ("{who}, your card is {which}.", "So my topic is {title}."),
     ("{Which} up is {who}'s card.", "The card I put up is about {title}."),
     ("The {which} card is {who}'s.", "Yeah, my card was {title}."),
+]
+
+# GitHub issue numbers for the demo's board, and ways to read a card out by its number.
+ISSUE_NUMBERS = [12, 15, 17, 21, 23, 24]
+BY_ISSUE = [
+    "{Which} up is issue {n}.",
+    "The {which} card is issue #{n}.",
+    "{Which} up is issue number {n}, {title}.",
 ]
 
 
@@ -273,6 +285,32 @@ def main() -> None:
         run("read out by the proposer, no agenda", name, by_proposer, None, announced)
         unnamed = [replace(u, speaker=None) for u in by_proposer]
         run("read out by the proposer, no agenda", f"{name}, no speakers", unnamed, None, announced)
+    # The board from `gh issue list` (each card its issue), read out by issue number: the
+    # board's votes in the order discussed, and in another order (so the order cannot
+    # tell which card is which).
+    for votes in ([c.votes for c in board], [2, 9, 5, 7][: len(board)]):
+        gh_board = agenda_from_data(
+            [
+                {"title": c.title, "votes": v, "issue": n}
+                for c, v, n in zip(board, votes, ISSUE_NUMBERS, strict=False)
+            ],
+            "board",
+        )
+        titles = [c.title for c in gh_board.cards]  # in vote order
+        expected = [titles.index(board[c].title) for c in cards]
+        for form in BY_ISSUE:
+            by_issue = list(units)
+            for k, start in enumerate(starts):
+                which = "first" if k == 0 else "next"
+                number = gh_board.cards[expected[k]].issue
+                said_so = form.format(
+                    Which=which.title(), which=which, n=number, title=announced[k]
+                )
+                by_issue[start] = replace(
+                    units[start], text=reading.sub(said_so + " ", units[start].text)
+                )
+            name = f"{form}, votes {votes}"
+            run("read out by issue number, board from gh", name, by_issue, gh_board, expected)
     # Cards read out only as "let's start with X" / "let's move on to X", without speakers,
     # and with a participant's "let's move on to the budget question" two or three turns
     # into one of the first two cards: that aside is no card.

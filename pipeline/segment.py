@@ -310,6 +310,11 @@ _PROPOSED_FIRST = re.compile(
     r"|(?:mine|yours|ours|[\w-]+'s)\s*[:,]\s*)",  # "the next card is mine: X"
     re.IGNORECASE,
 )
+# A card named by its GitHub issue ("next up is issue 17", "issue number 17", "issue #17"),
+# when the board came from `gh issue list`. "Card number two" is an order, not an issue.
+_ISSUE_SAID = re.compile(r"\b(?:github )?issue (?:number |no\.? )?#?(?P<number>\d{1,6})\b", re.I)
+# "Issue 17, on-call fatigue": the number before the title is no part of it.
+_ISSUE_FIRST = re.compile(r"^(?:github )?issue (?:number |no\.? )?#?\d{1,6}\s*[,:-]\s*(?=\w)", re.I)
 # Talk going on after a pointer, not a title: "next topic, I think we should wait".
 _TALK_ON = re.compile(
     r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b",
@@ -878,8 +883,9 @@ def _cards_heard(
     go to another card) when half its words are in no title and it means none of them.
     """
     heard = _announced_titles(units, ranges)
+    by_number = _cards_by_issue_said(units, ranges, cards)
     if not heard:
-        return {}, {}
+        return by_number, {}
     titles = [_title_stems(c.title) for c in cards]
     said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
     fit = said @ card_vecs.T
@@ -896,7 +902,25 @@ def _cards_heard(
             len(words & t) >= len(words) / 2 for t in titles
         ):
             off_board[b] = _OffBoard(title, vector)
+    for b, card in by_number.items():  # the issue said names the card, whatever its title
+        on_board[b] = card
+        off_board.pop(b, None)
     return on_board, off_board
+
+
+def _cards_by_issue_said(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], cards: Sequence[AgendaCard]
+) -> dict[int, int]:
+    """{block: card} where a block opens with a card of the board named by its GitHub
+    issue number ("next up is issue 17")."""
+    by_issue = {c.issue: k for k, c in enumerate(cards) if c.issue is not None}
+    named: dict[int, int] = {}
+    for b, (first, _) in enumerate(ranges if by_issue else []):
+        for match in _ISSUE_SAID.finditer(_said_through(units, first)):
+            if (card := by_issue.get(int(match["number"]))) is not None:
+                named[b] = card
+                break
+    return named
 
 
 def _one_by_one(heard: dict[int, object], n_blocks: int, options: SegmentOptions) -> bool:
@@ -1082,7 +1106,7 @@ def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
     ``people`` (the speakers' names, lower-cased), "on-call fatigue from Priya" -> "On-call
     fatigue" too: who proposed a card is no part of its title ("learning from Google" is
     one). "" if no topic."""
-    said = _PROPOSED_FIRST.sub("", said.strip())
+    said = _PROPOSED_FIRST.sub("", _ISSUE_FIRST.sub("", said.strip()))
     said = _FILLERS.sub("", said + " ").split(",")[0].strip()
     proposer = _PROPOSER.search(said)
     if proposer and set(proposer["name"].lower().split()) <= people:

@@ -571,6 +571,33 @@ def test_a_card_handed_to_its_proposer_is_read_out_by_them(embed, handover, read
     assert topics == [(1, 0), (10, 1), (15, 2)]
 
 
+@pytest.mark.parametrize("form", ["{which} up is issue {n}.", "The {lower} card is issue #{n}."])
+def test_a_card_read_out_by_its_issue_number_is_that_card(embed, form):
+    """The board from `gh issue list` keeps each card's issue. Read out by number alone,
+    with votes that do not follow the order discussed, the first card became a topic off
+    the board titled "Issue 12" (and the third "Issue #17"), its card not discussed."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    board = agenda_from_data(
+        [
+            {"title": c.title, "votes": votes, "issue": number}
+            for c, votes, number in zip(
+                given.agenda.cards, [2, 9, 5, 7], [12, 15, 17, 21], strict=True
+            )
+        ],
+        "board",
+    )
+    units, _ = demo_read_out_as(
+        lambda k, _: form.format(
+            which="First" if k == 0 else "Next",
+            lower="first" if k == 0 else "next",
+            n=[12, 15, 17][k],  # the issues of the cards discussed, in that order
+        )
+    )
+    segments = segment_transcript(units, board, embed)
+    topics = [(s.first_turn, s.agenda_index) for s in segments if s.kind == "topic"]
+    assert topics == [(1, 0), (10, 1), (15, 2)]
+
+
 @pytest.mark.parametrize(
     ("text", "card"),
     [
@@ -579,6 +606,7 @@ def test_a_card_handed_to_its_proposer_is_read_out_by_them(embed, handover, read
         ("Our next card is mine: on call fatigue.", "On call fatigue"),
         ("Sure. My card is about onboarding senior hires.", "Onboarding senior hires"),
         ("My question is whether we ship it.", ""),  # talk, not a card
+        ("Next up is issue number 15, onboarding.", "Onboarding"),  # its GitHub issue first
     ],
 )
 def test_whose_card_it_is_is_no_title(text, card):
