@@ -362,7 +362,8 @@ _VOTE_CALL = re.compile(
 # minutes", "we can just extend it to any device": the bench's meetings).
 _TIMEBOX_CALLED = re.compile(
     r"\b(?:time'?s up|time is up|that'?s time|(?:we'?re|we are) (?:at|over|out of) time"
-    r"|out of time|time ?box|timer|roman vote|thumbs?[- ](?:up|down|sideways)|thumbs)\b"
+    r"|out of time|time ?box|timer|roman vote|thumbs?[- ](?:up|down|sideways)|thumbs"
+    r"|(?:that'?s|it'?s been|we'?ve had) (?:\d+|five|six|seven|eight|nine|ten) minutes)\b"
 )
 _EXTENSION_AFTER_CALL = 6  # units: the call, a few thumbs said aloud, the outcome
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")

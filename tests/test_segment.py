@@ -83,6 +83,19 @@ def test_a_card_is_extended_only_when_the_roman_vote_says_so(embed, outcome, ext
 
 
 @pytest.mark.parametrize(
+    "call", ["We're at time on this one.", "That's eight minutes.", "The timer just went off."]
+)
+def test_time_called_in_other_words_then_more_minutes_extends_the_card(embed, call):
+    """An extension counts after the time is called, with or without the thumbs."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    units[6] = replace(units[6], text=call)
+    units[7] = replace(units[7], text="Let's give it two more minutes.")
+    segments = segment_transcript(units, given.agenda, embed)
+    assert [s.extended for s in segments if s.kind == "topic"] == [True, False, False]
+
+
+@pytest.mark.parametrize(
     "talk",
     [  # said in the bench's real meetings, none of which holds a Roman vote
         "We've got five more minutes.",  # ES2006c: the time left, not an extension
