@@ -78,6 +78,9 @@ class SegmentOptions:
     # a card of the board not yet read out, reworded ("pager burnout" for "On-call
     # fatigue"), is likelier than one added on the day (by hand, eval-cards)
     added_card_cost: float = 1.0
+    # ... and a card's span running on through another card read out costs this much: the
+    # facilitator reading the next card out ends the one before (bench/score_read_out.py)
+    read_through_cost: float = 6.0
     # ... and a card not announced, started by a strong cue alone ("let's move on"), fits
     # each block as an average card does (fits are centred: 0 on average), so it starts
     # where the talk leaves the card before (bench meetings with every other card read
@@ -515,6 +518,7 @@ def _segment_units(
             options,
             0 in named,
             added_cost,
+            named if one_by_one else {},
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -1241,6 +1245,7 @@ def _decode_agenda(
     options: SegmentOptions,
     read_at_once: bool = False,
     added_cost: float = 0.0,
+    read_out: dict[int, int] | None = None,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
 
@@ -1256,7 +1261,8 @@ def _decode_agenda(
     to a card), that card may start with no cost for going back in the order. The blocks
     before ``opening`` are the leading gap. ``read_at_once``: a card is read out (or gone
     back to) in the first block. ``added_cost``: the cost of a topic off the board read out
-    by title.
+    by title. ``read_out``: {block: card} where the cards are read out one by one (or gone
+    back to); a card's span running on through another one's costs ``read_through_cost``.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)
@@ -1309,7 +1315,15 @@ def _decode_agenda(
     returned = {c: too_short.copy() for c in back.values()}
     for b, card in back.items():
         returned[card][b] = 0.0
+    # A card read out ends the card before it: no span of another card runs through it.
+    through: dict[int, np.ndarray] = {}
+    for b, card in (read_out or {}).items():
+        for other in range(n_cards):
+            if other != card:
+                through.setdefault(other, np.zeros((n_blocks + 1, n_blocks + 1)))
+                through[other][:b, b + 1 :] -= options.read_through_cost
     priors = [
+        *((labels == card, cost) for card, cost in through.items()),
         (labels < n_cards, _card_length_prior(blocks, n_cards, options)),
         ((labels < n_cards) & ~np.isin(labels, list(returned)), too_short),
         *((labels == card, short) for card, short in returned.items()),

@@ -672,6 +672,41 @@ def es2009b_read_out(
     return units, starts
 
 
+def test_a_card_read_out_ends_the_card_before_it(embed):
+    """ICSI's Bmr005 (val) with its three cards read out, no speakers, under the bench's
+    shuffled board: "Collection of meeting recorder data", never read out, started at the
+    professor's "maybe we should move on to other things" and ran on through "The next
+    card is Recordings and transcriptions." to the end, that card lost."""
+    path = BENCH_VAL / "Bmr005.json"
+    if not path.exists():
+        pytest.skip(f"bench data not found at {path}")
+    data = json.loads(path.read_text())
+    topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
+    said = {t["start_turn"]: (k, t["title"]) for k, t in enumerate(topics)}
+    units: list[TranscriptSegment] = []
+    starts = []
+    for k, turn in enumerate(data["turns"]):
+        if k in said:
+            n, title = said[k]
+            starts.append(len(units))
+            text = f"The {'first' if n == 0 else 'next'} card is {title}."
+            units.append(TranscriptSegment(len(units), None, None, text))
+        units.append(TranscriptSegment(len(units), None, None, turn["text"]))
+    board = agenda_from_data(
+        [
+            {"title": "Speaker overlap efforts", "votes": 1},
+            {"title": "Potential collaboration with other ICSI member", "votes": 4},
+            {"title": "How to schedule meetings going forward", "votes": 4},
+            {"title": "Collection of meeting recorder data", "votes": 1},
+            {"title": "Recordings and transcriptions", "votes": 6},
+        ],
+        "board",
+    )
+    segments = segment_transcript(units, board, embed)
+    last = next(s for s in segments if s.first_turn <= starts[-1] <= s.last_turn)
+    assert (last.first_turn, last.agenda_index) == (starts[-1], 4)
+
+
 # ES2009b's three cards (4, 3, 0 in the order discussed) and two it never discusses.
 ES2009B_BOARD = agenda_from_data(
     [
