@@ -315,9 +315,13 @@ _PROPOSED_FIRST = re.compile(
 )
 # A card named by its GitHub issue ("next up is issue 17", "issue number 17", "issue #17"),
 # when the board came from `gh issue list`. "Card number two" is an order, not an issue.
-_ISSUE_SAID = re.compile(r"\b(?:github )?issue (?:number |no\.? )?#?(?P<number>\d{1,6})\b", re.I)
+_ISSUE_SAID = re.compile(
+    r"\b(?:github )?issue (?:number |no\.? )?#?(?P<number>\d{1,6})\b", re.IGNORECASE
+)
 # "Issue 17, on-call fatigue": the number before the title is no part of it.
-_ISSUE_FIRST = re.compile(r"^(?:github )?issue (?:number |no\.? )?#?\d{1,6}\s*[,:-]\s*(?=\w)", re.I)
+_ISSUE_FIRST = re.compile(
+    r"^(?:github )?issue (?:number |no\.? )?#?\d{1,6}\s*[,:-]\s*(?=\w)", re.IGNORECASE
+)
 # Talk going on after a pointer, not a title: "next topic, I think we should wait".
 _TALK_ON = re.compile(
     r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b",
@@ -944,9 +948,9 @@ def _announced_titles(
     people = _people(units)
     read_by_proposer = -1  # the last unit whose reading went to a handover's block
     for b, (first, _) in enumerate(ranges):
-        said = _said_through(units, first)
         if first <= read_by_proposer:
             continue
+        said = _said_through(units, first)
         if title := announced_card(said, people):
             heard[b] = title
         elif _HANDOVER.search(_normalize(said)):  # the proposer reads it out, just after
@@ -1315,7 +1319,7 @@ def _decode_agenda(
     returned = {c: too_short.copy() for c in back.values()}
     for b, card in back.items():
         returned[card][b] = 0.0
-    # A card read out ends the card before it: no span of another card runs through it.
+    # A card read out ends the card before it: another card's span running through it costs.
     through: dict[int, np.ndarray] = {}
     for b, card in (read_out or {}).items():
         for other in range(n_cards):
