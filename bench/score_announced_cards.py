@@ -103,6 +103,8 @@ def read_out(phrasing: str, k: int, title: str, who: str) -> str:
         ),
         "with its votes": f"Our {which} card, with {_NUMBERS[3 - k]} votes, is {title}.",
         "we have whose card": f"{'First' if first else 'Next'} we have {who}'s card on {title}.",
+        "talk about": f"{'First' if first else 'Now'}, let's talk about {title}.",
+        "discuss next": f"Let's discuss {title} {'first' if first else 'next'}.",
     }[phrasing]
 
 
@@ -150,6 +152,8 @@ PHRASINGS = [
     "the next card, title",
     "with its votes",
     "we have whose card",
+    "talk about",
+    "discuss next",
 ]
 
 # The facilitator handing a card to its proposer, and the proposer reading it out.

@@ -216,13 +216,16 @@ _HANDOVER = re.compile(
     re.IGNORECASE,
 )
 _HANDOVER_UNITS = 2  # the proposer's reading comes within this many units of the handover
-# "Let's move on to X", "let's start with X": a facilitator reading a card out, or as
+# "Let's move on to X", "let's start with X", "let's talk about X" (AMI's "Next. Let's talk
+# about money." starts a topic): a facilitator reading a card out, or as
 # often a participant moving the talk on within one ("let's move on to the budget
 # question"). Read as cards, such asides became topics of their own at 40 of 112 places
 # tried in the demo (2 otherwise), so they name no card as such; "move on to" is a strong
 # cue. Without an agenda, and no card read out otherwise, those one speaker says are the
 # cards (_moved_to_titles).
-_MOVED_TO = re.compile(r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with)\b")
+_MOVED_TO = re.compile(
+    r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with|let'?s (?:talk about|discuss))\b"
+)
 _MOVED_TO_TITLE = re.compile(_MOVED_TO.pattern + r"\s+(?P<title>[^.?!;]+)", re.IGNORECASE)
 # Moving on to something other than a card ("let's move on to the next point", "moving on
 # to tooling"), rather than "let's move on" or "moving on to the next card".
@@ -322,6 +325,8 @@ _ISSUE_SAID = re.compile(
 _ISSUE_FIRST = re.compile(
     r"^(?:github )?issue (?:number |no\.? )?#?\d{1,6}\s*[,:-]\s*(?=\w)", re.IGNORECASE
 )
+# "Let's talk about X next": when, not what.
+_THEN_NEXT = re.compile(r"\s+(?:next|now|first|then|today)\s*$", re.IGNORECASE)
 # Talk going on after a pointer, not a title: "next topic, I think we should wait".
 _TALK_ON = re.compile(
     r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b",
@@ -1117,6 +1122,7 @@ def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
     one). "" if no topic."""
     said = _PROPOSED_FIRST.sub("", _ISSUE_FIRST.sub("", said.strip()))
     said = _FILLERS.sub("", said + " ").split(",")[0].strip()
+    said = _THEN_NEXT.sub("", said)
     proposer = _PROPOSER.search(said)
     if proposer and set(proposer["name"].lower().split()) <= people:
         said = said[: proposer.start()]

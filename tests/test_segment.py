@@ -626,6 +626,18 @@ def test_whose_card_it_is_is_no_title(text, card):
     assert announced_card(text) == card
 
 
+@pytest.mark.parametrize("way", ["Let's talk about {title}.", "Now let's discuss {title} next."])
+@pytest.mark.parametrize("speakers", [True, False])
+def test_cards_talked_about_in_turn_make_the_board_without_an_agenda(embed, way, speakers):
+    """ "Let's talk about X." before each card: without an agenda the demo was one topic."""
+    units, said = demo_read_out_as(lambda k, title: way.format(title=title))
+    if not speakers:
+        units = [replace(u, speaker=None) for u in units]
+    segments = segment_transcript(units, None, embed)
+    topics = [(s.first_turn, s.title.lower()) for s in segments if s.kind == "topic"]
+    assert topics == list(zip([1, 10, 15], said, strict=True))
+
+
 @pytest.mark.parametrize("speakers", [True, False])
 def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
     """ "Let's start with X", "let's move on to X": with no agenda, cards read out only so
