@@ -663,13 +663,12 @@ def test_cards_moved_to_make_the_board_without_an_agenda(embed, speakers):
         assert [s.first_turn for s in segments if s.kind == "topic"] == starts
 
 
-def es2009b_read_out(
-    say: Callable[[int, str], str], speakers: bool
+def meeting_read_out(
+    data: dict, say: Callable[[int, str], str], chair: str | None
 ) -> tuple[list[TranscriptSegment], list[int]]:
-    """AMI's ES2009b (tests/data) with what the project manager, who chairs it, says before
-    each of its topics (``say(k, title)`` for the k-th), as a turn of their own; and where
-    those turns are."""
-    data = json.loads((ROOT / "tests" / "data" / "ami-ES2009b.json").read_text())
+    """A bench meeting's turns with what its chair says before each of its topics
+    (``say(k, title)`` for the k-th), as a turn of their own; and where those turns are.
+    ``chair``: the chair's name, or None for a transcript without speakers."""
     topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
     said = {t["start_turn"]: say(k, t["title"]) for k, t in enumerate(topics)}
     units: list[TranscriptSegment] = []
@@ -677,11 +676,19 @@ def es2009b_read_out(
     for k, turn in enumerate(data["turns"]):
         if k in said:
             starts.append(len(units))
-            chair = "Project Manager" if speakers else None
             units.append(TranscriptSegment(len(units), None, None, said[k], speaker=chair))
-        speaker = turn["speaker"] if speakers else None
+        speaker = turn["speaker"] if chair else None
         units.append(TranscriptSegment(len(units), None, None, turn["text"], speaker=speaker))
     return units, starts
+
+
+def es2009b_read_out(
+    say: Callable[[int, str], str], speakers: bool
+) -> tuple[list[TranscriptSegment], list[int]]:
+    """AMI's ES2009b (tests/data) with what the project manager, who chairs it, says before
+    each of its topics."""
+    data = json.loads((ROOT / "tests" / "data" / "ami-ES2009b.json").read_text())
+    return meeting_read_out(data, say, "Project Manager" if speakers else None)
 
 
 def test_a_card_read_out_ends_the_card_before_it(embed):
@@ -692,18 +699,11 @@ def test_a_card_read_out_ends_the_card_before_it(embed):
     path = BENCH_VAL / "Bmr005.json"
     if not path.exists():
         pytest.skip(f"bench data not found at {path}")
-    data = json.loads(path.read_text())
-    topics = [s for s in data["reference"]["segments"] if not s["is_gap"]]
-    said = {t["start_turn"]: (k, t["title"]) for k, t in enumerate(topics)}
-    units: list[TranscriptSegment] = []
-    starts = []
-    for k, turn in enumerate(data["turns"]):
-        if k in said:
-            n, title = said[k]
-            starts.append(len(units))
-            text = f"The {'first' if n == 0 else 'next'} card is {title}."
-            units.append(TranscriptSegment(len(units), None, None, text))
-        units.append(TranscriptSegment(len(units), None, None, turn["text"]))
+    units, starts = meeting_read_out(
+        json.loads(path.read_text()),
+        lambda k, title: f"The {'next' if k else 'first'} card is {title}.",
+        chair=None,
+    )
     board = agenda_from_data(
         [
             {"title": "Speaker overlap efforts", "votes": 1},
