@@ -504,8 +504,10 @@ def _analyse(
     with clock.stage("load embedder"):
         embed = models.sentence_embedder()
     with clock.stage("segment"):
-        topics = segment.segment_transcript(transcript.segments, meeting_agenda, embed)
         parked = segment.parked_cards(transcript.segments, meeting_agenda, embed)
+        topics = segment.segment_transcript(
+            transcript.segments, meeting_agenda, embed, parked=parked
+        )
     with clock.stage("load language models"):
         nlp, keybert = models.load_spacy(), models.load_keybert()
     with clock.stage("extract"):

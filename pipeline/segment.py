@@ -437,14 +437,17 @@ def segment_transcript(
     embed: Embed,
     options: SegmentOptions = SegmentOptions(),
     boundaries: BoundaryModel | None = None,
+    parked: Sequence[ParkedCard] | None = None,
 ) -> tuple[TopicSegment, ...]:
     """Partition ``units`` into topic segments, in time order, covering every unit.
 
     ``embed`` maps texts to one vector each (the MiniLM sentence embedder);
-    ``boundaries`` is the learned boundary model (default: ``default_boundary_model``).
+    ``boundaries`` is the learned boundary model (default: ``default_boundary_model``);
+    ``parked``: the cards sent to the parking lot (``parked_cards`` of the same units and
+    agenda), when the caller has them already.
     The function only reads the units' text, speaker and times, and the agenda.
     """
-    return _segment_units(units, agenda, embed, options, boundaries, board_heard=False)
+    return _segment_units(units, agenda, embed, options, boundaries, False, parked)
 
 
 def _segment_units(
@@ -454,9 +457,11 @@ def _segment_units(
     options: SegmentOptions,
     boundaries: BoundaryModel | None,
     board_heard: bool,
+    parked: Sequence[ParkedCard] | None = None,
 ) -> tuple[TopicSegment, ...]:
     """segment_transcript; ``board_heard``: the agenda is the cards the facilitator
-    announced, so a card not announced may start a topic of its own at a strong cue."""
+    announced, so a card not announced may start a topic of its own at a strong cue;
+    ``parked``: as for segment_transcript (None: found here, when needed)."""
     if not units:
         return ()
     cards = agenda.cards if agenda is not None else ()
@@ -507,9 +512,10 @@ def _segment_units(
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
             # A card sent to the parking lot and never read out was not discussed.
-            for parked in parked_cards(units, agenda, embed, options):
-                if parked.agenda_index is not None and parked.agenda_index not in read.values():
-                    allowed[:, parked.agenda_index] = False
+            if parked is None:
+                parked = parked_cards(units, agenda, embed, options)
+            for card in {p.agenda_index for p in parked} - {None, *read.values()}:
+                allowed[:, card] = False
             card_cues -= options.unread_start_cost * ~allowed
         if board_heard:
             off_board.update(_unannounced_starts(units, ranges, strong, options))

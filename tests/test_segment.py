@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 
 from pipeline.agenda import agenda_from_data
-from pipeline.artifacts import TOPIC_KINDS, TranscriptSegment
+from pipeline.artifacts import TOPIC_KINDS, ParkedCard, TranscriptSegment
 from pipeline.models import sentence_embedder
 from pipeline.segment import (
     announced_card,
@@ -213,6 +213,24 @@ def test_a_card_announced_but_missing_from_the_board_is_a_topic_of_its_own(embed
     ]
     reworded = segment_transcript(units, given.agenda, embed)
     assert [s.agenda_index for s in reworded if s.kind == "topic"] == [0, 1, 2]
+
+
+def test_segmentation_heeds_the_parked_cards_it_is_given(embed):
+    """The runner finds the parking lot once and gives it to the segmenter, which looked
+    for it again: a card given as parked, and not read out, starts no topic."""
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    units = list(given.transcript.segments)
+    second = "The next card is onboarding senior hires remotely. "
+    assert second in units[10].text
+    units[10] = replace(units[10], text=units[10].text.replace(second, ""))
+    found = segment_transcript(units, given.agenda, embed)
+    assert [s.agenda_index for s in found if s.kind == "topic"] == [0, 1, 2]
+    parked = parked_cards(units, given.agenda, embed)
+    assert [p.agenda_index for p in parked] == [3]
+    assert segment_transcript(units, given.agenda, embed, parked=parked) == found
+    onboarding = (ParkedCard(given.agenda.cards[1].title, 1, 19, None),)
+    segments = segment_transcript(units, given.agenda, embed, parked=onboarding)
+    assert 1 not in [s.agenda_index for s in segments]
 
 
 def test_the_summary_lists_a_card_added_in_the_meeting(tmp_path):
