@@ -21,6 +21,8 @@ segments, k = half the mean reference segment), in these cases:
   ("... Thumbs up to keep going, thumbs down to move on?" "Thumbs up." "Mostly thumbs
   up, so let's give it five more minutes."); besides Pk it counts the cards whose
   ``extended`` flag is right (the flag of the segment holding the card's start);
+- with the board, it counts the topics whose start falls on a segment given their card
+  too (Pk scores only the boundaries: a card not read out may get another's name);
 - with the speakers, or without (mixed audio: nobody can be told from the facilitator).
 
 Block embeddings are cached as in ``score_segmentation.py`` (``read-out-<split>.pkl``).
@@ -120,6 +122,7 @@ def main() -> None:
     meetings = load_split(args.split)["shuffled"]
     scores: dict[tuple[str, str, str, str], dict[str, float]] = defaultdict(dict)
     flags: dict[tuple[str, str, str, str], Counter[bool]] = defaultdict(Counter)
+    cards_right: dict[tuple[str, str, str, str], Counter[bool]] = defaultdict(Counter)
     for m in meetings:
         reference = json.loads(
             (SHARED_BENCH / "meetings" / args.split / f"{m.id}.json").read_text()
@@ -141,6 +144,15 @@ def main() -> None:
                     scores[key][m.id] = meeting_pk(
                         starts, [s.first_turn for s in found], len(these)
                     )
+                    if agenda is not None:  # is each topic's start on a span given its card?
+                        index = {c.title: k for k, c in enumerate(agenda.cards)}
+                        for start, topic in zip(starts, segments, strict=True):
+                            if not topic["is_gap"]:
+                                span = next(
+                                    s for s in found if s.first_turn <= start <= s.last_turn
+                                )
+                                right = span.agenda_index == index.get(topic["title"])
+                                cards_right[key][right] += 1
                     if votes:  # was each card's extension heard, on the span holding its start?
                         for start, was in extended.items():
                             span = next(s for s in found if s.first_turn <= start <= s.last_turn)
@@ -150,6 +162,8 @@ def main() -> None:
     for (read, board, speakers, domain), by_id in sorted(scores.items()):
         print(f"| {read} | {board} | {speakers} | {domain} | {len(by_id)} "
               f"| {statistics.fmean(by_id.values()):.3f} |")  # fmt: skip
+        if given := cards_right.get((read, board, speakers, domain)):
+            print(f"  topics started on their card: {given[True]} of {given.total()}")
         if heard := flags.get((read, board, speakers, domain)):
             print(f"  timebox extended or not: right for {heard[True]} of {heard.total()} cards")
         if args.per_meeting:
