@@ -508,6 +508,11 @@ def _segment_units(
         one_by_one = _one_by_one(read, len(ranges), options) or (
             len(read) == 1 and bool(_first_card_moved_on(units, ranges))
         )
+        # With the first card read out only, its reader's "let's move on" ends a card as
+        # a card read out does: the next one starts there, though none is named.
+        moved_on: dict[int, int | None] = {}
+        if one_by_one and len(read) == 1:
+            moved_on = dict.fromkeys(_reader_moves_on(units, ranges, next(iter(read))))
         if one_by_one:
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
@@ -533,7 +538,7 @@ def _segment_units(
             options,
             0 in named,
             added_cost,
-            named if one_by_one else {},
+            ({**moved_on, **named} if one_by_one else {}),
         )
     else:
         spans = _decode_topics(blocks, span, options)
@@ -1110,15 +1115,23 @@ def _first_card_moved_on(
     ((read_at, _),) = heard.items()
     if read_at > len(ranges) / 4:
         return {}
+    return heard if _reader_moves_on(units, ranges, read_at) else {}
+
+
+def _reader_moves_on(
+    units: Sequence[TranscriptSegment], ranges: list[tuple[int, int]], read_at: int
+) -> list[int]:
+    """The blocks after ``read_at`` that open with its reader moving on with a cue naming
+    nothing ("let's move on", "next topic"; anyone, without speakers)."""
     reader = units[ranges[read_at][0]].speaker
-    moved_on = any(
-        b > read_at
+    return [
+        b
+        for b, (first, _) in enumerate(ranges)
+        if b > read_at
         and units[first].speaker == reader
         and _moves_on(_normalize(units[first].text))
         and not _TO_A_POINT.search(units[first].text)
-        for b, (first, _) in enumerate(ranges)
-    )
-    return heard if moved_on else {}
+    ]
 
 
 def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
@@ -1261,7 +1274,7 @@ def _decode_agenda(
     options: SegmentOptions,
     read_at_once: bool = False,
     added_cost: float = 0.0,
-    read_out: dict[int, int] | None = None,
+    read_out: dict[int, int | None] | None = None,
 ) -> list[Span]:
     """Card spans, following the board's order unless the content fits another far better.
 
@@ -1278,7 +1291,8 @@ def _decode_agenda(
     before ``opening`` are the leading gap. ``read_at_once``: a card is read out (or gone
     back to) in the first block. ``added_cost``: the cost of a topic off the board read out
     by title. ``read_out``: {block: card} where the cards are read out one by one (or gone
-    back to); a card's span running on through another one's costs ``read_through_cost``.
+    back to; None where the next card starts unnamed); a card's span running on through
+    another one's costs ``read_through_cost``.
     """
     n_blocks, n_cards = len(blocks.ranges), len(card_vecs)
     said = sorted(off_board)

@@ -737,6 +737,36 @@ def test_a_card_read_out_ends_the_card_before_it(embed):
     assert (last.first_turn, last.agenda_index) == (starts[-1], 4)
 
 
+@pytest.mark.parametrize("chair", ["PhD C", None])
+def test_moving_on_ends_a_card_when_only_the_first_is_read_out(embed, chair):
+    """ICSI's Bmr012 (val) under the bench's shuffled board, its first card read out and
+    "Let's move on." said before the other two: the first card ran on through the first
+    "Let's move on." to the second (turns 136-765), as nothing named the card after it."""
+    path = BENCH_VAL / "Bmr012.json"
+    if not path.exists():
+        pytest.skip(f"bench data not found at {path}")
+    units, starts = meeting_read_out(
+        json.loads(path.read_text()),
+        lambda k, title: "Let's move on." if k else f"The first card is {title}.",
+        chair=chair,
+    )
+    board = agenda_from_data(
+        [
+            {"title": "Collection of meeting recorder data", "votes": 3},
+            {"title": "DARPA demo status", "votes": 1},
+            {"title": "Recording setup and equipment issues", "votes": 5},
+            {"title": "Discussion of microphone data results", "votes": 2},
+            {"title": "Results from experiments", "votes": 1},
+        ],
+        "board",
+    )
+    segments = segment_transcript(units, board, embed)
+    assert_partition(segments, len(units))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [s.first_turn for s in topics] == starts
+    assert topics[0].agenda_index == 3
+
+
 # ES2009b's three cards (4, 3, 0 in the order discussed) and two it never discusses.
 ES2009B_BOARD = agenda_from_data(
     [
