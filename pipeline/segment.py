@@ -508,12 +508,13 @@ def _segment_units(
         one_by_one = _one_by_one(read, len(ranges), options) or (
             len(read) == 1 and bool(_first_card_moved_on(units, ranges))
         )
-        # With the first card read out only, its reader's "let's move on" ends a card as
-        # a card read out does: the next one starts there, though none is named.
-        moved_on: dict[int, int | None] = {}
-        if one_by_one and len(read) == 1:
-            moved_on = dict.fromkeys(_reader_moves_on(units, ranges, next(iter(read))))
+        read_out: dict[int, int | None] = {}  # a span running on through these blocks costs
         if one_by_one:
+            # With the first card read out only, its reader's "let's move on" ends a card
+            # as a card read out does: the next one starts there, though none is named.
+            if len(read) == 1:
+                read_out.update(dict.fromkeys(_reader_moves_on(units, ranges, next(iter(read)))))
+            read_out.update(named)
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
             # A card sent to the parking lot and never read out was not discussed.
@@ -538,7 +539,7 @@ def _segment_units(
             options,
             0 in named,
             added_cost,
-            ({**moved_on, **named} if one_by_one else {}),
+            read_out,
         )
     else:
         spans = _decode_topics(blocks, span, options)

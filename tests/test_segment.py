@@ -709,18 +709,23 @@ def es2009b_read_out(
     return meeting_read_out(data, say, "Project Manager" if speakers else None)
 
 
+def bench_read_out(
+    meeting: str, say: Callable[[int, str], str], chair: str | None
+) -> tuple[list[TranscriptSegment], list[int]]:
+    """meeting_read_out of a bench val meeting; the test is skipped without the bench."""
+    path = BENCH_VAL / f"{meeting}.json"
+    if not path.exists():
+        pytest.skip(f"bench data not found at {path}")
+    return meeting_read_out(json.loads(path.read_text()), say, chair)
+
+
 def test_a_card_read_out_ends_the_card_before_it(embed):
     """ICSI's Bmr005 (val) with its three cards read out, no speakers, under the bench's
     shuffled board: "Collection of meeting recorder data", never read out, started at the
     professor's "maybe we should move on to other things" and ran on through "The next
     card is Recordings and transcriptions." to the end, that card lost."""
-    path = BENCH_VAL / "Bmr005.json"
-    if not path.exists():
-        pytest.skip(f"bench data not found at {path}")
-    units, starts = meeting_read_out(
-        json.loads(path.read_text()),
-        lambda k, title: f"The {'next' if k else 'first'} card is {title}.",
-        chair=None,
+    units, starts = bench_read_out(
+        "Bmr005", lambda k, title: f"The {'next' if k else 'first'} card is {title}.", chair=None
     )
     board = agenda_from_data(
         [
@@ -742,13 +747,8 @@ def test_moving_on_ends_a_card_when_only_the_first_is_read_out(embed, chair):
     """ICSI's Bmr012 (val) under the bench's shuffled board, its first card read out and
     "Let's move on." said before the other two: the first card ran on through the first
     "Let's move on." to the second (turns 136-765), as nothing named the card after it."""
-    path = BENCH_VAL / "Bmr012.json"
-    if not path.exists():
-        pytest.skip(f"bench data not found at {path}")
-    units, starts = meeting_read_out(
-        json.loads(path.read_text()),
-        lambda k, title: "Let's move on." if k else f"The first card is {title}.",
-        chair=chair,
+    units, starts = bench_read_out(
+        "Bmr012", lambda k, title: "Let's move on." if k else f"The first card is {title}.", chair
     )
     board = agenda_from_data(
         [
