@@ -52,7 +52,7 @@ from pipeline.artifacts import (
     TopicSegment,
     TranscriptSegment,
 )
-from pipeline.segment import is_facilitation
+from pipeline.cues import is_facilitation
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ minus a cost per span. With an agenda the labels are the cards plus "no card"
 the board's order, which is the vote order in Lean Coffee, unless the content
 fits another order much better. Without one there is a single label, "a topic",
 and the count of topics comes out of the cost per span.
+
+The facilitator's phrases themselves are read in `cues.py`; this module places topics.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import cues
 from pipeline.artifacts import Agenda, AgendaCard, ParkedCard, TopicSegment, TranscriptSegment
 
 log = logging.getLogger(__name__)
@@ -111,305 +113,6 @@ class SegmentOptions:
     embed_batch: int = 8  # texts per embed call, similar lengths together (speed, not quality)
 
 
-# Facilitator phrases. A strong cue starts a card in the unit that says it.
-_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|last|final)"
-_COUNT = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-# Said at the start of a sentence, where "next up" reads a card out ("next up is ..."),
-# not within one ("whoever wants to get up next").
-_LEADS = (
-    r"(?:^|(?<=[.?!,;:])|(?<=[.?!,;:] ))"
-    r"(?:(?:so|okay|ok|alright|right|and|now|well|good|great|then)\W+)*"
-)
-_STRONG_CUES = re.compile(
-    rf"\b(?:next (?:topic|card|item|question)|{_ORDINAL} (?:card|topic)"
-    rf"|(?:card|topic) (?:number )?{_COUNT}(?=:| is\b)"
-    r"|(?:card|topic) with the (?:next )?(?:most|highest) votes|(?:card|topic) is (?:first|next)"
-    r"|(?:first|next) is [\w-]+'s (?:card|topic)"
-    r"|let'?s move on|moving on|move on to|on to the next|next on the (?:agenda|list)"
-    r"|(?:time to|we should|we can|we could|shall we|ready to|we'?ll|we need to) move on)\b"
-    rf"|{_LEADS}(?:(?:first|next) up|up next|(?:first|next),? we have(?! to\b))\b"
-)
-# A clause that a cue ends, opened by "before": "any questions before we go on to the next
-# one?", "before moving on to the next card, ...": the talk has not moved on yet.
-_BEFORE = re.compile(r"\bbefore\b[^.?!,;:]*$")
-_FIRST_SENTENCE = re.compile(r"[^.?!]*[.?!]?")  # a unit's words up to its first sentence end
-_WEAK_CUES = re.compile(
-    r"\b(?:time'?s up|agenda|next one|next point|presentation"
-    r"|let'?s (?:talk|start|discuss|get started))\b"
-)
-_CLOSING_CUES = re.compile(
-    r"\b(?:takeaways?|(?:my|one|a|your|main|key|biggest?) take aways?|take aways"
-    r"|wrap(?:ping)? (?:it )?up|to wrap|closing round|parking lot"
-    r"|out of time|that'?s all for today)\b"
-)
-# The facilitator calling the takeaway round ("one takeaway from each of you", "let's go
-# around the room: what will you take away?", "to close, one learning from each of you",
-# "let's do a final round"). Whisper often writes "take away", and a bare "take away" is
-# usually the verb. "Before we go" is a closing only when not "before we go on to ...".
-_EACH = r"(?:from each|each of (?:you|us)|each person|every ?(?:one|body)|round|all of you)"
-_TAKEN = (
-    r"(?:take ?aways?|take away|taking away|take back|taking back|learn(?:ed|ing|ings)?"
-    r"|insights?|lessons?|reflections?|one thing|(?:closing|final) thoughts?)"
-)
-_ROUND_CALL = re.compile(
-    rf"\b(?:takeaways?|(?:one|a|your) take away)\b.*(?:\b{_EACH}\b|\beach\W*$)"
-    r"|\b(?:closing|final) round\b|\bround of take ?aways\b"
-    rf"|\b(?:closing|final) thoughts?\b[^.?!]*\b{_EACH}\b"
-    r"|\b(?:every ?one|every ?body)'?s (?:key |main |biggest )?(?:learning|takeaway|insight)s?\b"
-    rf"|\bgo(?:ing)? around\b[^.?!]*\b{_TAKEN}\b"
-    r"|(?:^|[.?!,;:] *)(?:(?:so|and|now|okay|ok|well)\W+)*"
-    r"(?:to close|let'?s close|as we close|in closing|to finish|let'?s finish"
-    r"|before we (?:go|leave|finish|end|close|wrap up|hang up|drop off)"
-    r"(?! (?:on|in|into|through|over|to|back|ahead|further|forward|any|with)\b))"
-    rf"[^.?!]*\b(?:{_EACH}|each)\b"
-)
-# The facilitator naming the card that starts, in the ways facilitators read a card out:
-# "the next card is X", "the third topic, from Dana, is X", "card two: X", "the
-# card with the most votes is X", "next up is X", "next, we have X", "X is our next
-# card". Whisper sometimes hears "is" as "in".
-_CARD = r"(?:card|topic|item|question)"
-_ANNOUNCED = (
-    re.compile(
-        rf"\b(?:(?:next|{_ORDINAL}) {_CARD}|(?:card|topic) (?:number )?{_COUNT}"
-        r"|(?:card|topic) with the (?:next )?(?:most|highest) votes)"
-        r"(?: on the (?:agenda|list|board))?(?:,? (?:from|by) [^.?!;,]{1,40},)?"
-        r"(?:,? with (?:\w+ )?votes?,?)?"  # "our next card, with four votes, is X"
-        r"(?: (?:is(?: going to be)?|in|was|will be|would be)|:)\s+(?P<title>[^.?!;]+)",
-        re.IGNORECASE,
-    ),
-    re.compile(  # "Next topic, X", "moving on to the next card, X": the pointer opens it
-        rf"{_LEADS}(?:(?:let'?s (?:start|begin) with|mov(?:e|ing) on to|on to) the )?"
-        rf"(?:first|next) {_CARD},\s+(?P<title>[^.?!;]+)",
-        re.IGNORECASE,
-    ),
-    re.compile(  # "Mark's card is next: X"
-        rf"\b[\w-]+'s {_CARD} is (?:next|first|up next|up)(?::|,)?\s+(?P<title>[^.?!;]+)",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        rf"{_LEADS}(?:(?:first|next) up(?: is| in|:|,)?|up next(?: is| in|:|,)?"
-        r"|(?:first|next),? we have"
-        r"(?! to\b))"
-        r"\s+(?P<title>[^.?!;]+)",
-        re.IGNORECASE,
-    ),
-    re.compile(  # the proposer reading their own card: "my card is X", "the topic I put up was X"
-        rf"{_LEADS}(?:(?:sure|yeah|yes|yep|thanks|thank you)\W+)*"
-        r"(?:my (?:card|topic)|the (?:card|topic) i (?:put up|proposed|added|wrote|suggested"
-        r"|brought(?: up)?))(?: (?:is|was)|:)\s+(?P<title>[^.?!;]+)",
-        re.IGNORECASE,
-    ),
-    re.compile(  # the title first: the last clause before "is our next card"
-        rf"(?:^|[.?!,;]\s*)(?P<title>[^.?!;,]+?) (?:is|will be) (?:our|the) (?:next|{_ORDINAL})"
-        rf" {_CARD}\b",
-        re.IGNORECASE,
-    ),
-)
-# The facilitator handing the floor to a card's proposer without its title ("Next is
-# Mark's card.", "Mark, it's your card."): the proposer reads it out ("My card is X.").
-_HANDOVER = re.compile(
-    r"\b(?:(?:first|next)(?: up)?(?: is|:)|(?:first|next) (?:card|topic) is)"
-    r" (?:[\w-]+'s (?:card|topic)|[\w-]+'s\b|mine|yours)"
-    r"|\b[\w-]+'s (?:card|topic) is (?:next|first|up)\b"
-    r"|\b(?:it'?s|this one is|that one is) yours\b|\byour (?:card|topic)\b"
-    r"|\b(?:introduce|present) (?:it|your (?:card|topic)|yours)\b",
-    re.IGNORECASE,
-)
-_HANDOVER_UNITS = 2  # the proposer's reading comes within this many units of the handover
-# "Let's move on to X", "let's start with X", "let's talk about X" (AMI's "Next. Let's talk
-# about money." starts a topic): a facilitator reading a card out, or as
-# often a participant moving the talk on within one ("let's move on to the budget
-# question"). Read as cards, such asides became topics of their own at 40 of 112 places
-# tried in the demo (2 otherwise), so they name no card as such; "move on to" is a strong
-# cue. Without an agenda, and no card read out otherwise, those one speaker says are the
-# cards (_moved_to_titles).
-_MOVED_TO = re.compile(
-    r"\b(?:mov(?:e|ing) on to|let'?s (?:start|begin|kick off) with|let'?s (?:talk about|discuss))\b"
-)
-_MOVED_TO_TITLE = re.compile(_MOVED_TO.pattern + r"\s+(?P<title>[^.?!;]+)", re.IGNORECASE)
-# Moving on to something other than a card ("let's move on to the next point", "moving on
-# to tooling"), rather than "let's move on" or "moving on to the next card".
-_TO_A_POINT = re.compile(
-    r"\bmov(?:e|ing) on to (?!(?:the |a |our )?(?:next |last |final |other |another )?"
-    r"(?:card|topic|item|sticky|one)\b)\w",
-    re.IGNORECASE,
-)
-# "The next topic: the next one", "next up: something else", "the first item is the
-# beginning": pointing on, naming nothing.
-_NAMES_NO_CARD = re.compile(
-    r"^(?:the |a |an )?(?:next|other|another|following|previous|same|something|that|this"
-    r"|it|them|those|these|questions?|beginning|start|basics)\b"
-    r"|^[\w-]+'s (?:card|topic|item|one)\W*$",  # "next up is Mark's card": whose, not what
-    re.IGNORECASE,
-)
-# The facilitator taking the group back to a card discussed before ("let's go back to
-# engineering metrics for a minute"): a card that comes back later.
-_RETURN = re.compile(
-    r"(?:\b(?:let'?s|let us|can we|could we|shall we)"
-    r" (?:(?:go|come|get|circle) back to|revisit|return to)"
-    rf"|{_LEADS}(?:going|coming) back to)"
-    r"\s+(?P<title>[^.?!;]+)",
-    re.IGNORECASE,
-)
-# The facilitator deferring a card to the parking lot, to carry it over to the next
-# board: "let's put X in the parking lot", "let's park X", "the last card, X, goes to
-# the parking lot".
-_TO_PARKING_LOT = r"\s+(?:to|in|into|on|onto)\s+(?:the|our)\s+parking lot\b"
-_PARKED = (
-    re.compile(
-        r"\b(?:put|putting|move|moving|add|adding|send|sending|leave|leaving)\s+"
-        rf"(?P<title>[^.?!;]+?){_TO_PARKING_LOT}",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\b(?:let'?s|let us|we'?ll|we will|we can|i'?ll)\s+park\s+"
-        r"(?P<title>[^.?!;,]+?)(?=\s+(?:for|until|till|and|so)\b|[,.?!;]|$)",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"(?P<title>[^.?!;]+?)\s+(?:goes|go|will go|is going|are going|can go|moves?|is moving"
-        rf"|gets? parked|is parked){_TO_PARKING_LOT}",
-        re.IGNORECASE,
-    ),
-)
-# ... or to a later meeting ("we'll carry X over to next month", "let's save X for next
-# time", "X will carry over to the next session"): said of other things too ("we'll push
-# the launch to next month"), so a card of the board only.
-_TO_LATER = (
-    r"(?:\s+over)?\s+(?:to|for|until|till|on|onto)\s+(?:the |our )?"
-    r"(?:next (?:month|time|meeting|session|board|round|one)|next month's \w+)\b"
-)
-_PARKED_LATER = (
-    re.compile(
-        r"\b(?:put|move|moving|carry|carrying|save|saving|push|pushing|defer|deferring"
-        rf"|keep|keeping|leave|leaving)\s+(?P<title>[^.?!;]+?){_TO_LATER}",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"(?P<title>[^.?!;]+?)\s+(?:will |can |could |should )?(?:carry|carries|go|goes"
-        rf"|move|moves|is moving|gets? pushed|is pushed|is deferred)(?: over)?{_TO_LATER}",
-        re.IGNORECASE,
-    ),
-)
-# "So the last card, X": the words that point at a card rather than name it.
-_POINTING = re.compile(
-    r"^(?:(?:so|and|then|okay|ok|well|but|now)\b\W*)*(?:the |our )?"
-    r"(?:(?:last|final|next|other|remaining) )?(?:card|topic|item)s?\b(?: (?:is|was))?\W*",
-    re.IGNORECASE,
-)
-# "The rest goes to the parking lot": every card left, which is not a title.
-_PARKED_VAGUE = frozenset("rest remaining remainder others everything all".split())
-# "The next card is mine", "... a tricky one", "... from Dana": no title in it.
-_VAGUE = frozenset(
-    """mine yours his hers ours theirs one ones interesting tricky fun big hard easy short
-    long quick important popular favourite favorite similar related another same""".split()
-)
-# "... from Priya", "... proposed by Mark Lee" at the end of a card read out.
-_PROPOSER = re.compile(
-    r"\s+(?:(?:proposed|suggested|submitted|raised|added|brought up)\s+)?(?:from|by)\s+"
-    r"(?P<name>[\w'-]+(?:\s+[\w'-]+)?)\s*$",
-    re.IGNORECASE,
-)
-# Who proposed it, before the title: "from Mark: X", "Mark's card on X".
-_PROPOSED_FIRST = re.compile(
-    r"^(?:(?:from|by) [^:]{1,40}:\s*|[\w-]+'s (?:card|topic|item)(?: (?:on|about|is))?\s+"
-    r"|(?:mine|yours|ours|[\w-]+'s)\s*[:,]\s*)",  # "the next card is mine: X"
-    re.IGNORECASE,
-)
-# A card named by its GitHub issue ("next up is issue 17", "issue number 17", "issue #17"),
-# when the board came from `gh issue list`. "Card number two" is an order, not an issue.
-_ISSUE_SAID = re.compile(
-    r"\b(?:github )?issue (?:number |no\.? )?#?(?P<number>\d{1,6})\b", re.IGNORECASE
-)
-# "Issue 17, on-call fatigue": the number before the title is no part of it.
-_ISSUE_FIRST = re.compile(
-    r"^(?:github )?issue (?:number |no\.? )?#?\d{1,6}\s*[,:-]\s*(?=\w)", re.IGNORECASE
-)
-# "Let's talk about X next": when, not what.
-_THEN_NEXT = re.compile(r"\s+(?:next|now|first|then|today)\s*$", re.IGNORECASE)
-# Talk going on after a pointer, not a title: "next topic, I think we should wait".
-_TALK_ON = re.compile(
-    r"(?:i|i'm|i'd|i'll|i've|we're|we'll|we'd|we've|let's|you know|yeah|yes|well)\b",
-    re.IGNORECASE,
-)
-_FILLERS = re.compile(
-    r"^(?:(?:um+|uh+|er+|erm|so|about|called|the|a|an|one (?:about|on))\b\W*)+", re.IGNORECASE
-)
-# "Six people voted for it", "it got 5 votes", "the most votes, six", "votes: five", "voted
-# for by four of you": a card's dot votes, said as it starts.
-_NUMBERS = {
-    w: n
-    for n, w in enumerate(
-        """zero one two three four five six seven eight nine ten eleven twelve thirteen
-        fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
-    )
-}
-_COUNT_SAID = rf"(?:\d{{1,2}}|{'|'.join(_NUMBERS)})"
-_VOTES_SAID = re.compile(
-    rf"\b(?P<n>{_COUNT_SAID}) (?:people |of you |participants |folks )?(?:voted|votes|dots)\b"
-    rf"|\b(?:votes|dots)(?: (?:on|for) (?:it|this(?: one)?))?(?:,|:) (?P<after>{_COUNT_SAID})\b"
-    rf"|\bvoted for by (?P<by>{_COUNT_SAID})\b"
-)
-_VOTES_WITHIN_UNITS = 3  # the card's first units: announced, then its votes
-# The group deciding to extend a card's timebox after the Roman vote ("mostly thumbs up,
-# so let's give it two more minutes"). Calling the vote ("thumbs up if you want to keep
-# going", "thumbs up to continue, thumbs down to move on") is not deciding, nor is a
-# vote that went the other way ("mostly thumbs down").
-_EXTENSION = re.compile(
-    r"\b(?:(?:mostly|majority|all|lots of|more|many|see|that'?s|looks like)\W+(?:\w+\W+)?"
-    r"thumbs?[- ]ups?|thumbs?[- ]ups? (?:it is|wins|has it)|keep going(?! back| through)"
-    r"|(?:one|two|three|four|five|a few|a couple(?: of)?|\d+|some) (?:more|extra) minutes?"
-    r"|another (?:(?:one|two|three|four|five|few|couple(?: of)?|\d+) )?minutes?"
-    r"|extend(?:ed|ing)? (?:it|this|the (?:timebox|time|card|topic|discussion))"
-    r"|extend(?:ed|ing)? (?:it |this )?(?:by|for) (?:another )?"
-    r"(?:one|two|three|four|five|a few|a couple(?: of)?|\d+) (?:more )?minutes?)\b"
-)
-_VOTE_CALL = re.compile(
-    r"\b(?:if|whether|(?:do|does|shall|should|would|will) (?:we|you|anyone|people)|who wants"
-    r"|vote|voting)\b"
-    r"|thumbs?[- ]ups? (?:to|for|means|if|is)\b|\?\s*$"
-)
-# The timebox running out or the Roman vote called: only after one does "two more minutes"
-# or "keep going" extend the card. In talk they say other things ("we've got five more
-# minutes", "we can just extend it to any device": the bench's meetings).
-_TIMEBOX_CALLED = re.compile(
-    r"\b(?:time'?s up|time is up|that'?s time|(?:we'?re|we are) (?:at|over|out of) time"
-    r"|out of time|time ?box|timer|roman vote|thumbs?[- ](?:up|down|sideways)|thumbs"
-    r"|(?:that'?s|it'?s been|we'?ve had) (?:\d+|five|six|seven|eight|nine|ten) minutes)\b"
-)
-_EXTENSION_AFTER_CALL = 6  # units: the call, a few thumbs said aloud, the outcome
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-# The facilitator running the meeting: timing, voting, handing over, welcoming.
-_RUNNING_THE_MEETING = re.compile(
-    r"\b(?:time'?s up|thumbs (?:up|down|sideways)|roman vote|next (?:card|topic)"
-    r"|first card|last card|voted for|let'?s (?:get started|vote|move on|wrap up|hear|give it)"
-    r"|move on to|parking lot|more minutes|go ahead|introduce (?:it|your)|your card"
-    r"|(?:one|a) take ?away from|see you next|thanks,? everyone|welcome,? everyone|out of time"
-    r"|this one is yours|what'?s next|my name(?:'s| is))\b"  # an introduction: who, not what
-)
-
-_WORD = re.compile(r"[a-z][a-z'-]*")
-_STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at be because been before
-    being below between both but by can could did do does doing don't down during each few
-    for from further get got had has have having he her here hers him his how i i'd i'll
-    i'm i've if in into is it it's its itself just let's me more most my no nor not now of
-    off on once only or other our out over own same she should so some such than that
-    that's the their them then there there's these they they're this those through to too
-    under until up very was we we'd we'll we're we've were what when where which while who
-    whom why will with would you you'd you'll you're your yes yeah yep okay ok um uh hmm mm
-    mm-hmm uh-huh oh ah like know think mean really right well gonna wanna kind sort thing
-    things stuff actually probably maybe something anything guess go going one two three
-    say said see way lot bit sure good thanks thank 'kay alright anyway quite still even
-    much many make made need want use used gets getting look looks come take put little
-    might must shall cause 'cause every whole different kinda somebody someone
-    four five six seven eight nine ten hundred first second last next mmm huh
-    write says tell told try trying start started basically exactly totally
-    great nice fine cool true point idea ones bunch able else eleven twelve twenty thirty
-    forty fifty talking talk ahead""".split()
-)
-
-
 @dataclass(frozen=True)
 class _OffBoard:
     """A topic that is no card of the board, starting at a block."""
@@ -465,7 +168,7 @@ def _segment_units(
     if not units:
         return ()
     cards = agenda.cards if agenda is not None else ()
-    returns = _returns_to_cards(units, cards) if cards else {}
+    returns = cues.returns_to_cards(units, cards) if cards else {}
     texts, strong, closing, ranges = _cut_into_blocks(units, options, returns)
     if not ranges:  # nothing was said: one stretch that is no topic
         return (_segment(units, 0, len(units) - 1, "No speech", "other", None),)
@@ -557,77 +260,19 @@ def _cut_into_blocks(
 ) -> tuple[list[str], list[bool], list[bool], list[tuple[int, int]]]:
     """The units' normalised texts, their strong and closing cues, and the blocks
     (a unit in ``returns``, going back to a card, opens one as a strong cue does)."""
-    texts = [_normalize(u.text) for u in units]
-    closing = [_is_closing(t) for t in texts]
+    texts = [cues.normalize(u.text) for u in units]
+    closing = [cues.is_closing(t) for t in texts]
     # "The last card goes to the parking lot" defers a card; it does not start one.
-    strong = [_moves_on(t) and not c for t, c in zip(texts, closing, strict=True)]
+    strong = [cues.moves_on(t) and not c for t, c in zip(texts, closing, strict=True)]
     back = returns or {}
     # "Let's start with X" opens a block as "move on to X" does: it may read a card out.
-    moved = [bool(_moved_to(u.text)) for u in units]
+    moved = [bool(cues.moved_to(u.text)) for u in units]
     breaks = [
         s or c or m or k in back
         for k, (s, c, m) in enumerate(zip(strong, closing, moved, strict=True))
     ]
     ranges = _make_blocks([len(t.split()) for t in texts], breaks, options.block_words)
     return texts, strong, closing, ranges
-
-
-def _moves_on(normalized: str) -> bool:
-    """A strong cue that moves the talk on now: not "any questions before we go on to the
-    next one?" (AMI's ES2006b, between two presentations of one topic)."""
-    return any(
-        not _BEFORE.search(normalized, 0, cue.start()) for cue in _STRONG_CUES.finditer(normalized)
-    )
-
-
-def _is_closing(normalized: str) -> bool:
-    """The meeting winding down ("to wrap up", "parking lot"), or the takeaway round called."""
-    return bool(_CLOSING_CUES.search(normalized) or _ROUND_CALL.search(normalized))
-
-
-def _returns_to_cards(
-    units: Sequence[TranscriptSegment], cards: Sequence[AgendaCard]
-) -> dict[int, int]:
-    """{unit: card} where the facilitator goes back to a card: half the words after
-    "let's go back to" are in its title, and in no other as many ("let's go back to
-    engineering metrics for a minute")."""
-    titles = [_title_stems(c.title) for c in cards]
-    out: dict[int, int] = {}
-    for k in range(len(units)):
-        match = _RETURN.search(_said_through(units, k).replace("\u2019", "'"))
-        card = _card_named(_announced_title(match["title"]), titles) if match else None
-        if card is not None:
-            out[k] = card
-    return out
-
-
-def _said_through(units: Sequence[TranscriptSegment], k: int) -> str:
-    """Unit k's text, run on into the next unit's first sentence when it stops mid-sentence
-    and the same voice goes on: Whisper may cut "The next card is onboarding senior" |
-    "hires remotely.", and a title read out must not lose its end."""
-    text = units[k].text.strip()
-    if k + 1 < len(units) and text[-1:].isalnum() and units[k + 1].speaker == units[k].speaker:
-        text += " " + _FIRST_SENTENCE.match(units[k + 1].text.strip())[0]
-    return text
-
-
-def _card_named(said: str, titles: list[set[str]]) -> int | None:
-    """The card whose title holds half the words said, if no other holds as many."""
-    words = _title_stems(said)
-    overlap = [len(words & title) for title in titles]
-    best = max(overlap, default=0)
-    if words and best >= len(words) / 2 and overlap.count(best) == 1:  # one card, no doubt
-        return overlap.index(best)
-    return None
-
-
-def _title_stems(text: str) -> set[str]:
-    """A card title's words, or the words naming one ("the metrics card for a minute")."""
-    words = _content_words(_normalize(text).replace("-", " "))
-    return {_stem(w) for w in words if w not in _NAMING_WORDS}
-
-
-_NAMING_WORDS = frozenset("card cards topic topics item minute minutes moment bit".split())
 
 
 def boundary_examples(
@@ -639,10 +284,6 @@ def boundary_examples(
     block_texts = [" ".join(units[k].text.strip() for k in range(a, b + 1)) for a, b in ranges]
     vectors = _unit_rows(_embed_by_length(embed, block_texts, options.embed_batch))
     return ranges, boundary_features(units, texts, ranges, vectors)
-
-
-def _normalize(text: str) -> str:
-    return text.lower().replace("\u2019", "'").strip()
 
 
 def _make_blocks(counts: list[int], breaks: list[bool], block_words: int) -> list[tuple[int, int]]:
@@ -690,7 +331,7 @@ def _describe_blocks(
         options.strong_cue_bonus
         if strong[a]
         else options.weak_cue_bonus
-        if _WEAK_CUES.search(texts[a]) and not closing[a]
+        if cues.WEAK_CUES.search(texts[a]) and not closing[a]
         else 0.0
         for a in firsts
     ]
@@ -699,7 +340,7 @@ def _describe_blocks(
     # call of the round is the surest sign of it, even after "we're out of time".
     closing_cue = [
         options.round_call_bonus
-        if _ROUND_CALL.search(texts[a])
+        if cues.ROUND_CALL.search(texts[a])
         else options.closing_cue_bonus * (closing[a] and not (k > 0 and said[k - 1]))
         for k, a in enumerate(firsts)
     ]
@@ -827,7 +468,9 @@ def boundary_features(
     for b, (first, last) in enumerate(ranges):
         for u in units[first : last + 1]:
             share[b, speakers[u.speaker]] += len(u.text.split())
-        stems.append(Counter(_stem(w) for t in texts[first : last + 1] for w in _content_words(t)))
+        stems.append(
+            Counter(cues.stem(w) for t in texts[first : last + 1] for w in cues.content_words(t))
+        )
     change = {
         f"{name}{w}": _change_at_each_block(matrix, w)
         for name, matrix in (("sem", topical), ("spk", share), ("lex", _bag_matrix(stems)))
@@ -835,7 +478,7 @@ def boundary_features(
     }
     out = []
     for b, (first, _) in enumerate(ranges):
-        words = _WORD.findall(texts[first])[:_FIRST_WORDS]
+        words = cues.WORD.findall(texts[first])[:_FIRST_WORDS]
         f: dict[str, float] = {k: float(v[b]) for k, v in change.items()}
         f["depth5"] = float(change["sem5"][b] - change["sem5"][max(0, b - 3) : b + 4].mean())
         f["position"] = b / max(n - 1, 1)
@@ -876,19 +519,20 @@ def _card_mentions(
     texts: list[str], ranges: list[tuple[int, int]], titles: list[str], max_df: float
 ) -> np.ndarray:
     """mentions[b, c] = 1 where block b says a word of card c's title that is rare here."""
-    said = [{_stem(w) for t in texts[a : b + 1] for w in _content_words(t)} for a, b in ranges]
+    said = [
+        {cues.stem(w) for t in texts[a : b + 1] for w in cues.content_words(t)} for a, b in ranges
+    ]
     df = Counter(w for words in said for w in words)
     limit = max(1.0, max_df * len(ranges))
     out = np.zeros((len(ranges), len(titles)))
     for c, title in enumerate(titles):
-        rare = {w for w in map(_stem, _content_words(_normalize(title))) if 0 < df[w] <= limit}
+        rare = {
+            w
+            for w in map(cues.stem, cues.content_words(cues.normalize(title)))
+            if 0 < df[w] <= limit
+        }
         out[:, c] = [bool(words & rare) for words in said]
     return out
-
-
-def _stem(word: str) -> str:
-    """A crude stem, the first six letters, so that "finance" meets "financial"."""
-    return word[:6] if len(word) >= 6 else word.rstrip("s")
 
 
 def _cards_heard(
@@ -912,18 +556,18 @@ def _cards_heard(
     by_number = _cards_by_issue_said(units, ranges, cards)
     if not heard:
         return by_number, {}
-    titles = [_title_stems(c.title) for c in cards]
+    titles = [cues.title_stems(c.title) for c in cards]
     said = _unit_rows(np.asarray(embed(list(heard.values())), dtype=float))
     fit = said @ card_vecs.T
     on_board: dict[int, int] = {}
     off_board: dict[int, _OffBoard] = {}
     for (b, title), vector, row in zip(heard.items(), said, fit, strict=True):
-        card = _card_named(title, titles)
+        card = cues.card_named(title, titles)
         if card is None and row.max() >= options.announced_match:
             card = int(row.argmax())
         if card is not None:
             on_board[b] = card
-        words = _title_stems(title)
+        words = cues.title_stems(title)
         if row.max() < options.announced_match and not any(
             len(words & t) >= len(words) / 2 for t in titles
         ):
@@ -942,7 +586,7 @@ def _cards_by_issue_said(
     by_issue = {c.issue: k for k, c in enumerate(cards) if c.issue is not None}
     named: dict[int, int] = {}
     for b, (first, _) in enumerate(ranges if by_issue else []):
-        for match in _ISSUE_SAID.finditer(_said_through(units, first)):
+        for match in cues.ISSUE_SAID.finditer(cues.said_through(units, first)):
             if (card := by_issue.get(int(match["number"]))) is not None:
                 named[b] = card
                 break
@@ -962,63 +606,20 @@ def _announced_titles(
 ) -> dict[int, str]:
     """{block: title} where the block opens with the facilitator announcing a card."""
     heard: dict[int, str] = {}
-    people = _people(units)
+    people = cues.speaker_names(units)
     read_by_proposer = -1  # the last unit whose reading went to a handover's block
     for b, (first, _) in enumerate(ranges):
         if first <= read_by_proposer:
             continue
-        said = _said_through(units, first)
-        if title := announced_card(said, people):
+        said = cues.said_through(units, first)
+        if title := cues.announced_card(said, people):
             heard[b] = title
-        elif _HANDOVER.search(_normalize(said)):  # the proposer reads it out, just after
-            for k in range(first + 1, min(first + 1 + _HANDOVER_UNITS, len(units))):
-                if title := announced_card(units[k].text, people):
+        elif cues.HANDOVER.search(cues.normalize(said)):  # the proposer reads it out, just after
+            for k in range(first + 1, min(first + 1 + cues.HANDOVER_UNITS, len(units))):
+                if title := cues.announced_card(units[k].text, people):
                     heard[b], read_by_proposer = title, k
                     break
     return heard
-
-
-def is_facilitation(text: str) -> bool:
-    """Whether ``text`` runs the meeting rather than discusses: reads a card out or hands it
-    to its proposer, moves the talk on ("let's move on to X", "let's start with X"), times,
-    votes on or extends a card ("time's up", "six people voted for it"), calls the takeaway
-    round. The extraction keeps such sentences out of takeaways and key phrases."""
-    said = _normalize(text)
-    return bool(
-        _RUNNING_THE_MEETING.search(said)
-        or announced_card(text)
-        or _MOVED_TO.search(said)
-        or _ROUND_CALL.search(said)
-        or _HANDOVER.search(said)
-    )
-
-
-def announced_card(text: str, people: frozenset[str] = frozenset()) -> str:
-    """The card the facilitator reads out in ``text`` ("The next card is on-call
-    fatigue." -> "On-call fatigue"), or ""; ``people``: the speakers' names, lower-cased."""
-    said = text.replace("\u2019", "'")
-    for pattern in _ANNOUNCED:
-        for match in pattern.finditer(said):
-            title = match["title"].strip()
-            if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title, people)):
-                return title
-    return ""
-
-
-def _moved_to(text: str, people: frozenset[str] = frozenset()) -> str:
-    """The point the talk moves on to in ``text`` ("Let's move on to on-call fatigue." ->
-    "On-call fatigue", "let's start with X"), or "": a card read out, or as often a
-    participant's point within one."""
-    for match in _MOVED_TO_TITLE.finditer(text.replace("\u2019", "'")):
-        title = match["title"].strip()
-        if not _NAMES_NO_CARD.match(title) and (title := _announced_title(title, people)):
-            return title
-    return ""
-
-
-def _people(units: Sequence[TranscriptSegment]) -> frozenset[str]:
-    """The words of the speakers' names, lower-cased ("Priya Patel" -> priya, patel)."""
-    return frozenset(w.lower() for u in units if u.speaker for w in u.speaker.split())
 
 
 def _unannounced_starts(
@@ -1039,7 +640,7 @@ def _unannounced_starts(
         b: _OffBoard(
             "",
             fit=options.point_fit
-            if _TO_A_POINT.search(units[first].text)
+            if cues.TO_A_POINT.search(units[first].text)
             else options.unannounced_fit,
         )
         for b, (first, _) in enumerate(ranges)
@@ -1068,9 +669,9 @@ def _moved_to_titles(
     X", said by whoever says it most (anyone, when the transcript has no speakers): cards
     read out so, when none is read out otherwise. A participant's "let's move on to the
     budget question" within a card is not the facilitator's."""
-    people = _people(units)
+    people = cues.speaker_names(units)
     heard = {
-        b: (units[first].speaker, _moved_to(_said_through(units, first), people))
+        b: (units[first].speaker, cues.moved_to(cues.said_through(units, first), people))
         for b, (first, _) in enumerate(ranges)
     }
     heard = {b: said for b, said in heard.items() if said[1]}
@@ -1130,28 +731,9 @@ def _reader_moves_on(
         for b, (first, _) in enumerate(ranges)
         if b > read_at
         and units[first].speaker == reader
-        and _moves_on(_normalize(units[first].text))
-        and not _TO_A_POINT.search(units[first].text)
+        and cues.moves_on(cues.normalize(units[first].text))
+        and not cues.TO_A_POINT.search(units[first].text)
     ]
-
-
-def _announced_title(said: str, people: frozenset[str] = frozenset()) -> str:
-    """ "um, on-call fatigue, which Dana proposed" -> "On-call fatigue"; with Priya among
-    ``people`` (the speakers' names, lower-cased), "on-call fatigue from Priya" -> "On-call
-    fatigue" too: who proposed a card is no part of its title ("learning from Google" is
-    one). "" if no topic."""
-    said = _PROPOSED_FIRST.sub("", _ISSUE_FIRST.sub("", said.strip()))
-    said = _FILLERS.sub("", said + " ").split(",")[0].strip()
-    said = _THEN_NEXT.sub("", said)
-    proposer = _PROPOSER.search(said)
-    if proposer and set(proposer["name"].lower().split()) <= people:
-        said = said[: proposer.start()]
-    words = said.split()[:8]
-    title = " ".join(words).strip(" '\"-:")
-    named = [w for w in _content_words(title.lower()) if w not in _VAGUE and not w.endswith("'s")]
-    if not named or title.lower().startswith(("from ", "by ")) or _TALK_ON.match(title):
-        return ""
-    return title[:1].upper() + title[1:]
 
 
 def parked_cards(
@@ -1171,17 +753,17 @@ def parked_cards(
     heard: dict[str, int] = {}  # title said -> the unit that said it first
     later: set[str] = set()  # ... put off to a later meeting: a card of the board only
     for k in range(len(units)):
-        text = _said_through(units, k).replace("\u2019", "'")
-        for pattern in (*_PARKED, *(_PARKED_LATER if cards else ())):
-            if (match := pattern.search(text)) and (title := _parked_title(match["title"])):
+        text = cues.said_through(units, k).replace("\u2019", "'")
+        for pattern in (*cues.PARKED, *(cues.PARKED_LATER if cards else ())):
+            if (match := pattern.search(text)) and (title := cues.parked_title(match["title"])):
                 heard.setdefault(title, k)
-                if pattern in _PARKED_LATER:
+                if pattern in cues.PARKED_LATER:
                     later.add(title)
                 break
     if not heard:
         return ()
     said = list(heard)
-    named = [_card_named(t, [_title_stems(c.title) for c in cards]) for t in said]
+    named = [cues.card_named(t, [cues.title_stems(c.title) for c in cards]) for t in said]
     if cards and None in named:
         card_texts = [f"{c.title}. {c.description}".strip(" .") for c in cards]
         vectors = _unit_rows(np.asarray(embed(said + card_texts), dtype=float))
@@ -1200,19 +782,6 @@ def parked_cards(
     return tuple(parked.values())
 
 
-def _parked_title(said: str) -> str:
-    """ "We're out of time, so the last card, hiring for staff engineer roles," ->
-    "Hiring for staff engineer roles"; "" for "that", "the rest", "the last card"."""
-    parts = [p.strip() for p in said.split(",") if _title_stems(p)]
-    if not parts:
-        return ""
-    title = _POINTING.sub("", parts[-1])
-    title = re.sub(r"\s+(?:card|topic|item)$", "", title, flags=re.IGNORECASE)
-    if _PARKED_VAGUE & set(_content_words(title.lower())):
-        return ""
-    return _announced_title(title)
-
-
 def _starts_when_read_out(
     read: dict[int, int],
     named: dict[int, int],
@@ -1229,16 +798,16 @@ def _starts_when_read_out(
     middle of one read out. "Let's move on to the budget question" names a point of the
     card being discussed, not a card: only the card it names may start there."""
     unread = ~np.isin(np.arange(len(cards)), list(read.values()))
-    titles = [_title_stems(c.title) for c in cards]
+    titles = [cues.title_stems(c.title) for c in cards]
     allowed = np.zeros((len(ranges), len(cards)), dtype=bool)
     for b, (first, last) in enumerate(ranges):
         if b in named:
             allowed[b, named[b]] = True
-        elif point := _moved_to(texts[first]):
-            card = _card_named(point, titles)
+        elif point := cues.moved_to(texts[first]):
+            card = cues.card_named(point, titles)
             if card is not None:
                 allowed[b, card] = unread[card]
-        elif strong[first] or any(_VOTES_SAID.search(t) for t in texts[first : last + 1]):
+        elif strong[first] or any(cues.VOTES_SAID.search(t) for t in texts[first : last + 1]):
             allowed[b] = unread
     return allowed
 
@@ -1544,45 +1113,18 @@ def _build_segments(
         elif cards and announced is None:
             kind = "opening" if pos == 0 else "closing" if pos == len(bounds) - 1 else "other"
             title = {"opening": "Opening", "closing": "Closing", "other": "Aside"}[kind]
-        elif not cards and 0 < pos == len(bounds) - 1 and _is_closing(texts[first]):
+        elif not cards and 0 < pos == len(bounds) - 1 and cues.is_closing(texts[first]):
             kind, title = "closing", "Closing"  # "to wrap up, one takeaway each"
         else:  # a topic found unsupervised, or a card not announced: titled by what was said
             kind = "topic"
             title = _keyword_title(texts, first, last, ranges, titles_used, options.title_words)
             titles_used.add(title)
-        extended = kind == "topic" and _timebox_extended(texts[first : last + 1])
-        votes = _votes_said(texts[first : last + 1]) if kind == "topic" else None
+        extended = kind == "topic" and cues.timebox_extended(texts[first : last + 1])
+        votes = cues.votes_said(texts[first : last + 1]) if kind == "topic" else None
         segments.append(
             _segment(units, first, last, title, kind, card, extended, bool(announced), votes)
         )
     return tuple(segments)
-
-
-def _timebox_extended(texts: list[str]) -> bool:
-    """Whether the group decided to go on past the timebox, in one of these units: an
-    outcome said within a few units of the time called or the vote ("mostly thumbs up"
-    is both)."""
-    called = -_EXTENSION_AFTER_CALL - 1  # the last unit that called time or the vote
-    for k, text in enumerate(texts):
-        for sentence in _SENTENCE.findall(text):
-            if (
-                _EXTENSION.search(sentence)
-                and not _VOTE_CALL.search(sentence)
-                and (k - called <= _EXTENSION_AFTER_CALL or _TIMEBOX_CALLED.search(sentence))
-            ):
-                return True
-            if _TIMEBOX_CALLED.search(sentence):
-                called = k
-    return False
-
-
-def _votes_said(texts: list[str]) -> int | None:
-    """The dot votes said as a card starts ("six people voted for it"), if any."""
-    for text in texts[:_VOTES_WITHIN_UNITS]:
-        if match := _VOTES_SAID.search(text):
-            n = match["n"] or match["after"] or match["by"]
-            return int(n) if n.isdigit() else _NUMBERS[n]
-    return None
 
 
 def _segment(
@@ -1607,20 +1149,8 @@ def _segment(
         extended=extended,
         title_said=title_said,
         votes_said=votes_said,
-        start_cue=start_cue(units[first].text) if first > 0 else None,
+        start_cue=cues.start_cue(units[first].text) if first > 0 else None,
     )
-
-
-def start_cue(text: str) -> str | None:
-    """The facilitator's words in a segment's first unit that move the group on ("let's
-    move on", "the next card", "to wrap up", "let's go back to ..."), lower-cased; None if
-    there are none, so the segmenter placed the start by what was said alone. Weak
-    hints ("agenda", "presentation") are not counted: participants say them too."""
-    said = _normalize(text)
-    for pattern in (_ROUND_CALL, _CLOSING_CUES, _STRONG_CUES, _RETURN):
-        if match := pattern.search(said):
-            return " ".join(match[0].split()[:8])  # "let's go back to engineering metrics"
-    return None
 
 
 def _keyword_title(
@@ -1637,8 +1167,8 @@ def _keyword_title(
     """
     df: Counter[str] = Counter()
     for a, b in ranges:
-        df.update({p for t in texts[a : b + 1] for p in _phrases(t)})
-    tf = Counter(p for t in texts[first : last + 1] for p in _phrases(t))
+        df.update({p for t in texts[a : b + 1] for p in cues.phrases(t)})
+    tf = Counter(p for t in texts[first : last + 1] for p in cues.phrases(t))
     n = len(ranges)
 
     def weight(p: str) -> float:
@@ -1648,7 +1178,7 @@ def _keyword_title(
     picked: list[str] = []
     used: set[str] = set()
     for phrase in ranked:
-        words = [_stem(w) for w in phrase.split()]  # "button" and "buttons" are one word
+        words = [cues.stem(w) for w in phrase.split()]  # "button" and "buttons" are one word
         if used.isdisjoint(words) and len(used) + len(words) <= n_words:
             picked.append(phrase)
             used.update(words)
@@ -1656,24 +1186,3 @@ def _keyword_title(
             break
     title = ", ".join(picked).capitalize() or "Discussion"
     return title if title not in taken else f"{title} (turns {first + 1}-{last + 1})"
-
-
-def _phrases(text: str) -> list[str]:
-    """Content words, and pairs of them said one after the other."""
-    words = [w.strip("'-") for w in _WORD.findall(text)]
-    keep = [_is_content(w) and "'" not in w for w in words]
-    singles = [w for w, k in zip(words, keep, strict=True) if k]
-    pairs = [
-        f"{a} {b}"
-        for a, b, ka, kb in zip(words, words[1:], keep, keep[1:], strict=False)
-        if ka and kb and a != b
-    ]
-    return singles + pairs
-
-
-def _content_words(text: str) -> list[str]:
-    return [w for w in (w.strip("'-") for w in _WORD.findall(text)) if _is_content(w)]
-
-
-def _is_content(word: str) -> bool:
-    return len(word) > 2 and word not in _STOPWORDS

@@ -16,10 +16,8 @@ from pipeline.agenda import agenda_from_data
 from pipeline.artifacts import TOPIC_KINDS, ParkedCard, TranscriptSegment
 from pipeline.models import sentence_embedder
 from pipeline.segment import (
-    announced_card,
     boundary_examples,
     default_boundary_model,
-    is_facilitation,
     load_boundary_model,
     parked_cards,
     segment_transcript,
@@ -629,21 +627,6 @@ def test_a_card_read_out_by_its_issue_number_is_that_card(embed, form):
     assert topics == [(1, 0), (10, 1), (15, 2)]
 
 
-@pytest.mark.parametrize(
-    ("text", "card"),
-    [
-        ("Next up is Mark's card.", ""),  # whose card, not which
-        ("The next card is mine.", ""),
-        ("Our next card is mine: on call fatigue.", "On call fatigue"),
-        ("Sure. My card is about onboarding senior hires.", "Onboarding senior hires"),
-        ("My question is whether we ship it.", ""),  # talk, not a card
-        ("Next up is issue number 15, onboarding.", "Onboarding"),  # its GitHub issue first
-    ],
-)
-def test_whose_card_it_is_is_no_title(text, card):
-    assert announced_card(text) == card
-
-
 @pytest.mark.parametrize("way", ["Let's talk about {title}.", "Now let's discuss {title} next."])
 @pytest.mark.parametrize("speakers", [True, False])
 def test_cards_talked_about_in_turn_make_the_board_without_an_agenda(embed, way, speakers):
@@ -891,22 +874,6 @@ def test_a_card_read_out_is_no_takeaway(tmp_path):
     assert "Next up is" not in md and "Next up is" not in sidecar["overview"]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [  # said in the bench's AMI and ICSI meetings, or within a card
-        "then we have a cover basically, you don't need much of the time",
-        "So whoever wants to get up next, you can write down some telly that you watch.",
-        "So when are we gonna have basic prototypes coming up next?",
-        "Well, let's start with the beginning, just one by one.",
-        "Let's move on to the next point.",
-        "So first we have to decide who goes first.",
-        "So, next topic, I think we should wait.",
-    ],
-)
-def test_talk_that_only_sounds_like_reading_a_card_out_names_no_card(text):
-    assert announced_card(text) == ""
-
-
 @pytest.mark.parametrize("speakers", [True, False])
 def test_cards_introduced_in_the_opening_leave_it_the_opening(embed, speakers):
     """Lean Coffee's opening: each card said in a sentence or two before the vote. With
@@ -983,24 +950,6 @@ def test_the_closing_round_lists_the_answers_not_the_call(tmp_path):
         "Report metrics for the whole team, never for one person, and never compare teams.",
     ]
     assert call not in md
-
-
-@pytest.mark.parametrize(
-    ("text", "structure"),
-    [
-        ("Let's close with one learning from each of you.", True),
-        ("Before we go, one takeaway from everybody.", True),
-        ("Next up is on-call fatigue.", True),
-        ("Next is Mark's card.", True),  # handed to its proposer
-        ("My card is on-call fatigue.", True),  # the proposer reading it out
-        # said within the bench's AMI and ICSI meetings
-        ("So we're ready to close that and go back to our, that one. Each of them.", False),
-        ("The one that we submitted the last round?", False),
-        ("Before we go on to the budget, each of you had a look at the chip.", False),
-    ],
-)
-def test_the_meeting_s_structure_is_told_from_talk_about_it(text, structure):
-    assert is_facilitation(text) is structure
 
 
 @pytest.mark.parametrize("inside", [4, 7, 8])
