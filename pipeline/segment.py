@@ -852,8 +852,8 @@ def _decode_agenda(
     the expected order is still known after a gap; 2C+1 is a topic not on the board
     before any card, 2C+2+c one after card c. Those start only at the blocks in
     ``off_board``, where the facilitator announces a card the board lacks, and fit the
-    blocks as a card would, by the title announced last. A card may start there too
-    (the announcement may reword it: "pager load" for "On-call fatigue"); the content
+    blocks as a card would, by the title announced where they start. A card may start
+    there too (the announcement may reword it: "pager load" for "On-call fatigue"); the content
     decides. A topic not announced (no vector: a strong cue naming no card, when the board
     is the cards announced) fits every block at its ``fit``. Spans off the board
     come back with no card, like gaps. At a block in ``back`` (the facilitator going back
@@ -887,10 +887,14 @@ def _decode_agenda(
         ]
     )
     gaps_emit = np.full((n_blocks, n_cards + 1), options.sim_weight * options.gap_bias)
-    # A topic off the board fits each block as the title announced last before it would.
-    latest = np.searchsorted(said, np.arange(n_blocks), side="right") - 1
-    said_emit = np.where(latest >= 0, fits[np.arange(n_blocks), n_cards + latest], 0.0)
-    emit = np.hstack([fits[:, :n_cards], gaps_emit, np.repeat(said_emit[:, None], n_cards + 1, 1)])
+    # A topic off the board fits its blocks as the title announced where it starts would
+    # (by its own start's column, as a prior on its span: a later announcement or point
+    # within it is no part of it).
+    emit = np.hstack([fits[:, :n_cards], gaps_emit, np.zeros((n_blocks, n_cards + 1))])
+    own_fit = np.zeros((n_blocks + 1, n_blocks + 1))
+    for column, b in enumerate(said, start=n_cards):
+        running = np.concatenate([[0.0], np.cumsum(fits[b:, column])])
+        own_fit[b, b + 1 :] = running[1:]
     announced = np.zeros(n_blocks, dtype=bool)
     announced[said] = True
     starts = np.hstack(
@@ -928,6 +932,7 @@ def _decode_agenda(
         ((labels < n_cards) & ~np.isin(labels, list(returned)), too_short),
         *((labels == card, short) for card, short in returned.items()),
         (labels > 2 * n_cards, off_board_short),
+        (labels > 2 * n_cards, own_fit),
         (labels == n_cards, np.where(end < opening, -np.inf, 0.0)),  # the opening runs on
     ]
     span = span - options.segment_penalty

@@ -750,6 +750,27 @@ def test_moving_on_ends_a_card_when_only_the_first_is_read_out(embed, chair):
     assert topics[0].agenda_index == 3
 
 
+@pytest.mark.parametrize("chair", ["Professor E", None])
+def test_a_card_not_read_out_keeps_its_talk_past_a_participant_s_point(embed, chair):
+    """ICSI's Bmr005 (val) with no agenda, its first and third cards read out and "Let's
+    move on." before the second: the second card's topic, started at the move-on, was
+    scored from block to block as the topic off the board begun last, so the professor's
+    "maybe we should move on to other things" within it (a point, fitting worse) made the
+    third card start there, 124 turns before it was read out."""
+    units, starts = bench_read_out(
+        "Bmr005",
+        lambda k, title: (
+            "Let's move on." if k == 1 else f"The {'next' if k else 'first'} card is {title}."
+        ),
+        chair,
+    )
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [s.first_turn for s in topics] == starts
+    assert [s.title_said for s in topics] == [True, False, True]
+
+
 # ES2009b's three cards (4, 3, 0 in the order discussed) and two it never discusses.
 ES2009B_BOARD = agenda_from_data(
     [
