@@ -213,10 +213,10 @@ def _segment_units(
         )
         read_out: dict[int, int | None] = {}  # a span running on through these blocks costs
         if one_by_one:
-            # With the first card read out only, its reader's "let's move on" ends a card
-            # as a card read out does: the next one starts there, though none is named.
-            if len(read) == 1:
-                read_out.update(dict.fromkeys(_reader_moves_on(units, ranges, next(iter(read)))))
+            # The reader's "let's move on" naming nothing ends a card as a card read out
+            # does: the next one starts there, though none is named (every card but the
+            # first, or some cards, moved on to without being read out).
+            read_out.update(dict.fromkeys(_reader_moves_on(units, ranges, min(read))))
             read_out.update(named)
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)

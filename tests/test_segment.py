@@ -771,6 +771,25 @@ def test_a_card_not_read_out_keeps_its_talk_past_a_participant_s_point(embed, ch
     assert [s.title_said for s in topics] == [True, False, True]
 
 
+@pytest.mark.parametrize("chair", ["Grad F", None])
+def test_moving_on_between_cards_read_out_starts_the_card_not_read_out(embed, chair):
+    """ICSI's Bed015 (val) with no agenda, its first and third cards read out and "Let's
+    move on." before the second: with two cards read out, the reader's bare move-on ended
+    nothing, and the first card ran on through it (turns 0-913), the second card lost."""
+    units, starts = bench_read_out(
+        "Bed015",
+        lambda k, title: (
+            "Let's move on." if k == 1 else f"The {'next' if k else 'first'} card is {title}."
+        ),
+        chair,
+    )
+    segments = segment_transcript(units, None, embed)
+    assert_partition(segments, len(units))
+    topics = [s for s in segments if s.kind == "topic"]
+    assert [s.first_turn for s in topics] == starts
+    assert [s.title_said for s in topics] == [True, False, True]
+
+
 # ES2009b's three cards (4, 3, 0 in the order discussed) and two it never discusses.
 ES2009B_BOARD = agenda_from_data(
     [
