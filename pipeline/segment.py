@@ -216,7 +216,10 @@ def _segment_units(
             # The reader's "let's move on" naming nothing ends a card as a card read out
             # does: the next one starts there, though none is named (every card but the
             # first, or some cards, moved on to without being read out).
-            read_out.update(dict.fromkeys(_reader_moves_on(units, ranges, min(read))))
+            # (Just before a card read out, the read-out ends the card: "Good, let's move
+            # on." would otherwise be a stretch of no card between the two.)
+            moves_on = _reader_moves_on(units, ranges, min(read))
+            read_out.update(dict.fromkeys(b for b in moves_on if b + 1 not in named))
             read_out.update(named)
             rank = _reading_rank(read, rank)
             allowed = _starts_when_read_out(read, named, texts, strong, ranges, cards)
@@ -732,6 +735,7 @@ def _reader_moves_on(
         if b > read_at
         and units[first].speaker == reader
         and cues.moves_on(cues.normalize(units[first].text))
+        and not cues.is_closing(cues.normalize(units[first].text))  # "... goes to the parking lot"
         and not cues.TO_A_POINT.search(units[first].text)
     ]
 
