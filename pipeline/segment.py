@@ -214,10 +214,8 @@ def _segment_units(
         read_out: dict[int, int | None] = {}  # a span running on through these blocks costs
         if one_by_one:
             # The reader's "let's move on" naming nothing ends a card as a card read out
-            # does: the next one starts there, though none is named (every card but the
-            # first, or some cards, moved on to without being read out).
-            # (Just before a card read out, the read-out ends the card: "Good, let's move
-            # on." would otherwise be a stretch of no card between the two.)
+            # does: the next one starts there, though none is named. Just before a card
+            # read out, the read-out does ("Good, let's move on." is no stretch of its own).
             moves_on = _reader_moves_on(units, ranges, min(read))
             read_out.update(dict.fromkeys(b for b in moves_on if b + 1 not in named))
             read_out.update(named)
@@ -897,8 +895,7 @@ def _decode_agenda(
     emit = np.hstack([fits[:, :n_cards], gaps_emit, np.zeros((n_blocks, n_cards + 1))])
     own_fit = np.zeros((n_blocks + 1, n_blocks + 1))
     for column, b in enumerate(said, start=n_cards):
-        running = np.concatenate([[0.0], np.cumsum(fits[b:, column])])
-        own_fit[b, b + 1 :] = running[1:]
+        own_fit[b, b + 1 :] = np.cumsum(fits[b:, column])
     announced = np.zeros(n_blocks, dtype=bool)
     announced[said] = True
     starts = np.hstack(

@@ -750,38 +750,22 @@ def test_moving_on_ends_a_card_when_only_the_first_is_read_out(embed, chair):
     assert topics[0].agenda_index == 3
 
 
-@pytest.mark.parametrize("chair", ["Professor E", None])
-def test_a_card_not_read_out_keeps_its_talk_past_a_participant_s_point(embed, chair):
-    """ICSI's Bmr005 (val) with no agenda, its first and third cards read out and "Let's
-    move on." before the second: the second card's topic, started at the move-on, was
-    scored from block to block as the topic off the board begun last, so the professor's
-    "maybe we should move on to other things" within it (a point, fitting worse) made the
-    third card start there, 124 turns before it was read out."""
+@pytest.mark.parametrize("speakers", [True, False])
+@pytest.mark.parametrize(("meeting", "reader"), [("Bmr005", "Professor E"), ("Bed015", "Grad F")])
+def test_a_card_moved_on_to_between_cards_read_out_is_a_topic(embed, meeting, reader, speakers):
+    """ICSI meetings (val) with no agenda, their first and third cards read out and
+    "Let's move on." before the second. Bmr005: the second card's topic was scored from
+    block to block as the topic off the board begun last, so the professor's "maybe we
+    should move on to other things" within it (a point, fitting worse) made the third card
+    start there, 124 turns before it was read out. Bed015: with two cards read out, the
+    reader's bare move-on ended nothing, and the first card ran on through it (turns
+    0-913), the second card lost."""
     units, starts = bench_read_out(
-        "Bmr005",
+        meeting,
         lambda k, title: (
             "Let's move on." if k == 1 else f"The {'next' if k else 'first'} card is {title}."
         ),
-        chair,
-    )
-    segments = segment_transcript(units, None, embed)
-    assert_partition(segments, len(units))
-    topics = [s for s in segments if s.kind == "topic"]
-    assert [s.first_turn for s in topics] == starts
-    assert [s.title_said for s in topics] == [True, False, True]
-
-
-@pytest.mark.parametrize("chair", ["Grad F", None])
-def test_moving_on_between_cards_read_out_starts_the_card_not_read_out(embed, chair):
-    """ICSI's Bed015 (val) with no agenda, its first and third cards read out and "Let's
-    move on." before the second: with two cards read out, the reader's bare move-on ended
-    nothing, and the first card ran on through it (turns 0-913), the second card lost."""
-    units, starts = bench_read_out(
-        "Bed015",
-        lambda k, title: (
-            "Let's move on." if k == 1 else f"The {'next' if k else 'first'} card is {title}."
-        ),
-        chair,
+        reader if speakers else None,
     )
     segments = segment_transcript(units, None, embed)
     assert_partition(segments, len(units))
