@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -329,23 +329,34 @@ def _recording_and_transcript(
     sha256 = ingest.file_sha256(settings.recording)
     cache = TranscriptCache(settings.cache_dir)
     key = transcript_key(sha256, settings.transcribe.decoding_settings())
-    lock_path = settings.cache_dir / "locks" / f"{key}.lock"
+    chunk_store = ChunkCache(cache, key)
+    recording, transcript = _cached_transcript(
+        cache, key, lambda: _transcribe_with_progress(settings, clock, sha256, chunk_store)
+    )
+    chunk_store.clear()
+    recording = replace(recording, path=str(settings.recording))
+    if not transcript.segments:
+        raise InputError(f"{settings.recording}: no speech found in the recording")
+    return recording, transcript, None
+
+
+def _cached_transcript(
+    cache: TranscriptCache, key: str, transcribe_now: Callable[[], tuple[Recording, Transcript]]
+) -> tuple[Recording, Transcript]:
+    """The cache's transcript for key, else transcribe_now()'s, cached.
+
+    A second run on the same input waits for the first, then finds its entry.
+    """
+    lock_path = cache.folder / "locks" / f"{key}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    # A second run on the same recording waits here, then finds the first one's cache entry.
     with _waiting_lock(lock_path):
         cached = cache.get(key)
         if cached:
             log.info("Transcript found in the cache (%s); not transcribing again", key)
-            recording, transcript = cached
-            recording = Recording(**{**recording.__dict__, "path": str(settings.recording)})
-        else:
-            chunk_store = ChunkCache(cache, key)
-            recording, transcript = _transcribe_with_progress(settings, clock, sha256, chunk_store)
-            cache.put(key, recording, transcript)
-            chunk_store.clear()
-    if not transcript.segments:
-        raise InputError(f"{settings.recording}: no speech found in the recording")
-    return recording, transcript, None
+            return cached
+        recording, transcript = transcribe_now()
+        cache.put(key, recording, transcript)
+        return recording, transcript
 
 
 @contextmanager
@@ -441,30 +452,23 @@ def _transcribe_tracks(
             "window_s": zoom.WINDOW_S,
         },
     )
-    lock_path = settings.cache_dir / "locks" / f"{key}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(lock_path):
-        cached = cache.get(key)
-        if cached:
-            log.info("Transcript found in the cache (%s); not transcribing again", key)
-            recording, transcript = cached
-        else:
-            with clock.stage("decode"):
-                speech = zoom.load_tracks_speech(folder.folder, tracks, sha256)
-            if not speech.chunks:
-                raise InputError(f"{folder.folder}: no speech found in any participant track")
-            audio = DecodedAudio(
-                replace(speech.recording, duration_s=len(speech.samples) / SAMPLE_RATE_HZ),
-                speech.samples,
-            )
-            # VAD already ran per track: the stream holds only speech, in snippets
-            # that batched decoding takes as its windows.
-            options = replace(settings.transcribe, vad_filter=False)
-            clips = speech.clips()
-            joined = _transcribe_audio_with_progress(settings, clock, audio, options, clips)
-            recording = speech.recording
-            transcript = zoom.restore_tracks(speech, joined, file_names)
-            cache.put(key, recording, transcript)
+
+    def transcribe_tracks_now() -> tuple[Recording, Transcript]:
+        with clock.stage("decode"):
+            speech = zoom.load_tracks_speech(folder.folder, tracks, sha256)
+        if not speech.chunks:
+            raise InputError(f"{folder.folder}: no speech found in any participant track")
+        audio = DecodedAudio(
+            replace(speech.recording, duration_s=len(speech.samples) / SAMPLE_RATE_HZ),
+            speech.samples,
+        )
+        # VAD already ran per track: the stream holds only speech, in snippets
+        # that batched decoding takes as its windows.
+        options = replace(settings.transcribe, vad_filter=False)
+        joined = _transcribe_audio_with_progress(settings, clock, audio, options, speech.clips())
+        return speech.recording, zoom.restore_tracks(speech, joined, file_names)
+
+    recording, transcript = _cached_transcript(cache, key, transcribe_tracks_now)
     recording = replace(recording, path=str(folder.folder))
     speakers = dict(zip(file_names, zoom.speaker_names(tracks, names), strict=True))
     transcript = zoom.rename_speakers(transcript, speakers)

@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import SAMPLES
 
 from pipeline.artifacts import SAMPLE_RATE_HZ
 from pipeline.errors import InputError
@@ -111,3 +112,41 @@ def test_the_progress_bar_never_runs_past_the_recording(capsys):
                 advance(seconds)
     shown = capsys.readouterr().err.replace("\r", "\n").splitlines()
     assert "1017/1017 s" in shown[-1] and "-00:00" not in shown[-1]
+
+
+def test_a_second_run_on_the_same_recording_waits_and_uses_the_first_ones_transcript(
+    tmp_path, caplog
+):
+    import threading
+
+    from filelock import FileLock
+
+    from pipeline.cache import TranscriptCache
+    from pipeline.runner import _cached_transcript
+    from pipeline.transcript_json import load_transcript_json
+
+    given = load_transcript_json(SAMPLES / "demo-meeting.json")
+    cache = TranscriptCache(tmp_path)
+    transcribed: list[str] = []
+    found = []
+
+    def transcribe_now():
+        transcribed.append("again")
+        return given.recording, given.transcript
+
+    first_run = FileLock(tmp_path / "locks" / "key.lock")
+    (tmp_path / "locks").mkdir()
+    first_run.acquire()
+    with caplog.at_level("INFO", logger="pipeline"):
+        second = threading.Thread(
+            target=lambda: found.append(_cached_transcript(cache, "key", transcribe_now))
+        )
+        second.start()
+        time.sleep(0.5)
+        assert second.is_alive()  # waiting for the first run, not transcribing
+        cache.put("key", given.recording, given.transcript)
+        first_run.release()
+        second.join(timeout=10)
+    assert found == [(given.recording, given.transcript)]
+    assert transcribed == []
+    assert "Another run is transcribing this recording" in caplog.text
