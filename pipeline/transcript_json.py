@@ -29,6 +29,42 @@ class TranscriptInput:
     title: str | None
     date: str | None
 
+    @classmethod
+    def read_from(
+        cls,
+        path: Path,
+        segments: list[TranscriptSegment],
+        file_format: str,
+        language: str,
+        engine: str,
+        agenda: Agenda | None = None,
+        title: str | None = None,
+        date: str | None = None,
+    ) -> TranscriptInput:
+        """A transcript file's turns as the pipeline's recording and transcript."""
+        ends = [s.end for s in segments if s.end is not None]
+        duration = max(ends) if ends else 0.0
+        return cls(
+            recording=Recording(
+                path=str(path),
+                sha256=file_sha256(path),
+                size_bytes=path.stat().st_size,
+                duration_s=duration,
+                format=file_format,
+            ),
+            transcript=Transcript(
+                segments=tuple(segments),
+                language=language,
+                duration_s=duration,
+                engine=engine,
+                model="",
+                options={},
+            ),
+            agenda=agenda,
+            title=title,
+            date=date,
+        )
+
 
 def _seconds(turn: dict, key: str, where: str) -> float | None:
     value = turn.get(key)
@@ -70,30 +106,18 @@ def load_transcript_json(path: Path) -> TranscriptInput:
     if not any(s.text for s in segments):
         raise InputError(f"{path}: the transcript has no text")
 
-    ends = [s.end for s in segments if s.end is not None]
-    duration = max(ends) if ends else 0.0
     agenda = None
     if data.get("agenda"):
         try:
             agenda = agenda_from_data(data["agenda"], f"{path} (agenda)")
         except AgendaError as exc:
             raise InputError(str(exc)) from None
-    return TranscriptInput(
-        recording=Recording(
-            path=str(path),
-            sha256=file_sha256(path),
-            size_bytes=path.stat().st_size,
-            duration_s=duration,
-            format="json",
-        ),
-        transcript=Transcript(
-            segments=tuple(segments),
-            language=str(data.get("language") or "en"),
-            duration_s=duration,
-            engine=TRANSCRIPT_ENGINE,
-            model="",
-            options={},
-        ),
+    return TranscriptInput.read_from(
+        path,
+        segments,
+        file_format="json",
+        language=str(data.get("language") or "en"),
+        engine=TRANSCRIPT_ENGINE,
         agenda=agenda,
         title=data.get("title") if isinstance(data.get("title"), str) else None,
         date=data.get("date") if isinstance(data.get("date"), str) else None,

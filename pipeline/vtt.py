@@ -16,9 +16,8 @@ from pathlib import Path
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from pipeline.artifacts import Recording, Transcript, TranscriptSegment
+from pipeline.artifacts import TranscriptSegment
 from pipeline.errors import InputError
-from pipeline.ingest import file_sha256
 from pipeline.names import NameMap
 from pipeline.transcript_json import TranscriptInput
 
@@ -81,26 +80,8 @@ def load_vtt(path: Path, names: NameMap | None = None, language: str = "en") -> 
     if not segments:
         raise InputError(f"{path}: the WebVTT transcript has no cues with text")
 
-    duration = max(s.end for s in segments)
-    return TranscriptInput(
-        recording=Recording(
-            path=str(path),
-            sha256=file_sha256(path),
-            size_bytes=path.stat().st_size,
-            duration_s=duration,
-            format="vtt",
-        ),
-        transcript=Transcript(
-            segments=tuple(segments),
-            language=language,
-            duration_s=duration,
-            engine=VTT_ENGINE,
-            model="",
-            options={},
-        ),
-        agenda=None,
-        title=None,
-        date=None,
+    return TranscriptInput.read_from(
+        path, segments, file_format="vtt", language=language, engine=VTT_ENGINE
     )
 
 
