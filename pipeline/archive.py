@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -32,6 +31,7 @@ from filelock import FileLock, Timeout
 
 from pipeline.artifacts import PublishedMeeting, PublishedTopic
 from pipeline.errors import ArchiveError, OutputError
+from pipeline.fileio import write_all_atomically
 from pipeline.render import template_environment
 
 CATALOG_FILE = "catalog.json"
@@ -202,33 +202,12 @@ def publish_meeting(
 
 def write_all_or_nothing(root: Path, files: dict[str, str], remove: list[str] = ()) -> None:
     """Writes every file (relative to ``root``) or, on any failure, none of them."""
-    created_dirs: list[Path] = []
-    temporaries: list[tuple[Path, Path]] = []
     try:
-        for relative, text in files.items():
-            target = root / relative
-            for folder in reversed([target.parent, *target.parent.parents]):
-                if not folder.exists():
-                    folder.mkdir()
-                    created_dirs.append(folder)
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            temporaries.append((Path(name), target))
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
+        write_all_atomically({root / relative: text for relative, text in files.items()})
     except OSError as exc:
-        for temporary, _ in temporaries:
-            temporary.unlink(missing_ok=True)
-        for folder in reversed(created_dirs):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
         raise OutputError(
             f"{root}: cannot write to the archive ({exc.strerror or exc}); nothing was changed"
         ) from None
-    # Every byte is on disk; renames within a folder do not run out of space.
-    for temporary, target in temporaries:
-        os.replace(temporary, target)
     for relative in remove:
         (root / relative).unlink(missing_ok=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -36,13 +37,18 @@ def write_all_atomically(files: dict[Path, str]) -> None:
     """Write every file in full to a temporary name first, then rename them all into place.
 
     A failure while writing (disk full, no permission) leaves every earlier file as it
-    was, never a new sidecar beside an old markdown; the renames need no space. Files
-    are renamed in the order given.
+    was, never a new sidecar beside an old markdown, and takes back the folders it made;
+    the renames need no space. Files are renamed in the order given.
     """
     temporary: list[tuple[Path, Path]] = []
+    created: list[Path] = []
     try:
         for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():
+                    with contextlib.suppress(FileExistsError):  # made meanwhile by another run
+                        folder.mkdir()
+                        created.append(folder)
             fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temporary.append((Path(tmp_name), path))
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -54,6 +60,9 @@ def write_all_atomically(files: dict[Path, str]) -> None:
     except BaseException:
         for tmp, _ in temporary:
             tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):  # not empty: a file was renamed into it
+                folder.rmdir()
         raise
 
 
