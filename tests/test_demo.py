@@ -123,8 +123,9 @@ def test_speech_the_batched_decoding_drops_is_decoded_again(tmp_path):
     assert "speech the batched pass dropped, decoded again" in result.stderr
     sidecar = json.loads((tmp_path / "outputs" / "2026-11-12-lean-coffee.json").read_text())
     heard = " ".join(s["text"] for s in sidecar["transcript"]["segments"]).lower()
-    # Said in the stretch dropped (which words tiny.en gets right elsewhere varies by CPU).
-    assert "hiring for staff engineer roles" in heard and "first up is engineering" in heard
+    # Said in the stretch dropped (which words tiny.en gets right elsewhere varies by CPU):
+    # the last card introduced (it is parked at the end too) and the first card read out.
+    assert heard.count("staff engineer roles") == 2 and "first up is" in heard
     script = json.loads((DATA / "lean-coffee-other-words.json").read_text())
     spoken = " ".join(t["text"] for t in script["turns"])
     assert jiwer.wer(NORMALIZE(spoken), NORMALIZE(heard)) < 0.15  # 0.22 before
