@@ -110,6 +110,13 @@ def _join_base_parts(part1_dir: Path, part2_dir: Path, target: Path) -> Path:
     return target
 
 
+def _offline_packages_tried(spec: str) -> str:
+    """What the offline packages gave for ``spec``, for the not-found message."""
+    if spec in OFFLINE_PACKAGES:
+        return f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
+    return "offline packages (none carries it)"
+
+
 def _not_found(engine: str, spec: str, tried: list[str]) -> ModelNotFoundError:
     hint = (
         f"install {OFFLINE_PACKAGES[spec]} (pip) or go online"
@@ -146,11 +153,7 @@ def resolve_ct2_model(spec: str, models_dir: Path) -> ResolvedModel:
     folder = _offline_ct2_folder(spec, models_dir)
     if folder is not None:
         return ResolvedModel(spec, str(folder), "offline package")
-    tried.append(
-        f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
-        if spec in OFFLINE_PACKAGES
-        else "offline packages (none carries it)"
-    )
+    tried.append(_offline_packages_tried(spec))
     raise _not_found("faster-whisper", spec, tried)
 
 
@@ -211,11 +214,7 @@ def resolve_openai_model(spec: str, models_dir: Path) -> ResolvedModel:
         return ResolvedModel(
             spec, str(_openai_checkpoint_from_ct2(folder, target)), "offline package"
         )
-    tried.append(
-        f"offline packages ({OFFLINE_PACKAGES[spec]} not installed)"
-        if spec in OFFLINE_PACKAGES
-        else "offline packages (none carries it)"
-    )
+    tried.append(_offline_packages_tried(spec))
     raise _not_found("openai-whisper", spec, tried)
 
 
