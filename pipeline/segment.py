@@ -727,15 +727,20 @@ def _reader_moves_on(
     """The blocks after ``read_at`` that open with its reader moving on with a cue naming
     nothing ("let's move on", "next topic"; anyone, without speakers)."""
     reader = units[ranges[read_at][0]].speaker
-    return [
-        b
-        for b, (first, _) in enumerate(ranges)
-        if b > read_at
-        and units[first].speaker == reader
-        and cues.moves_on(cues.normalize(units[first].text))
-        and not cues.is_closing(cues.normalize(units[first].text))  # "... goes to the parking lot"
-        and not cues.TO_A_POINT.search(units[first].text)
-    ]
+    found = []
+    for b in range(read_at + 1, len(ranges)):
+        first = ranges[b][0]
+        if units[first].speaker != reader:
+            continue
+        text = cues.normalize(units[first].text)
+        # A closing cue ("the last card, X, goes to the parking lot") moves on to no card.
+        if (
+            cues.moves_on(text)
+            and not cues.is_closing(text)
+            and not cues.TO_A_POINT.search(units[first].text)
+        ):
+            found.append(b)
+    return found
 
 
 def parked_cards(
